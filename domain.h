@@ -1,0 +1,5 @@
+/*
+ * Performance Metrics Domain Number for the procpower PMDA,
+ * taken from the end-user range 385-510 of $PCP_VAR_DIR/pmns/stdpmid.
+ */
+#define PROCPOWER 470

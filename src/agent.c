@@ -1,0 +1,498 @@
+/*
+ * pmdaprocpower: the PMDA.  Metric and instance tables, the pmcd callbacks
+ * and the main loop.  The callbacks answer from the last snapshot the
+ * worker completed and never call pmcd; all sampling is in the worker.
+ */
+#include "compat.h"
+#include "config.h"
+#include "snapshot.h"
+#include "worker.h"
+#include "../domain.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+#include <unistd.h>
+
+enum { INDOM_PROCESS, INDOM_SOURCE, NUM_INDOMS };
+
+enum {	/* clusters */
+    CL_PROCESS, CL_SYSTEM, CL_CONTROL, CL_AGENT,
+};
+
+static pmdaIndom indomtab[NUM_INDOMS] = {
+    { INDOM_PROCESS, 0, NULL },
+    { INDOM_SOURCE, 0, NULL },
+};
+
+#define PROC_IND	INDOM_PROCESS
+#define SRC_IND		INDOM_SOURCE
+#define NO_IND		PM_INDOM_NULL
+#define UNITS_NONE	PMDA_PMUNITS(0,0,0,0,0,0)
+#define UNITS_COUNT	PMDA_PMUNITS(0,0,1,0,0,PM_COUNT_ONE)
+#define UNITS_SEC	PMDA_PMUNITS(0,1,0,0,PM_TIME_SEC,0)
+#define UNITS_MSEC	PMDA_PMUNITS(0,1,0,0,PM_TIME_MSEC,0)
+
+static pmdaMetric metrictab[] = {
+    /* procpower.process.{power,energy,share} */
+    { NULL, { PMDA_PMID(CL_PROCESS, 0), PM_TYPE_DOUBLE, PROC_IND,
+	PM_SEM_INSTANT, PP_UNITS_WATT } },
+    { NULL, { PMDA_PMID(CL_PROCESS, 1), PM_TYPE_DOUBLE, PROC_IND,
+	PM_SEM_COUNTER, PP_UNITS_JOULE } },
+    { NULL, { PMDA_PMID(CL_PROCESS, 2), PM_TYPE_DOUBLE, PROC_IND,
+	PM_SEM_INSTANT, UNITS_NONE } },
+    /* procpower.system.{power,energy,coverage,unattributed.power,...energy} */
+    { NULL, { PMDA_PMID(CL_SYSTEM, 0), PM_TYPE_DOUBLE, SRC_IND,
+	PM_SEM_INSTANT, PP_UNITS_WATT } },
+    { NULL, { PMDA_PMID(CL_SYSTEM, 1), PM_TYPE_DOUBLE, SRC_IND,
+	PM_SEM_COUNTER, PP_UNITS_JOULE } },
+    { NULL, { PMDA_PMID(CL_SYSTEM, 2), PM_TYPE_DOUBLE, NO_IND,
+	PM_SEM_INSTANT, UNITS_NONE } },
+    { NULL, { PMDA_PMID(CL_SYSTEM, 3), PM_TYPE_DOUBLE, NO_IND,
+	PM_SEM_INSTANT, PP_UNITS_WATT } },
+    { NULL, { PMDA_PMID(CL_SYSTEM, 4), PM_TYPE_DOUBLE, NO_IND,
+	PM_SEM_COUNTER, PP_UNITS_JOULE } },
+    /* procpower.control.{interval,source} */
+    { NULL, { PMDA_PMID(CL_CONTROL, 0), PM_TYPE_U32, NO_IND,
+	PM_SEM_DISCRETE, UNITS_SEC } },
+    { NULL, { PMDA_PMID(CL_CONTROL, 1), PM_TYPE_STRING, NO_IND,
+	PM_SEM_DISCRETE, UNITS_NONE } },
+    /* procpower.agent.* */
+    { NULL, { PMDA_PMID(CL_AGENT, 0), PM_TYPE_U64, NO_IND,
+	PM_SEM_COUNTER, UNITS_COUNT } },		/* cycles */
+    { NULL, { PMDA_PMID(CL_AGENT, 1), PM_TYPE_DOUBLE, NO_IND,
+	PM_SEM_INSTANT, UNITS_MSEC } },			/* duration */
+    { NULL, { PMDA_PMID(CL_AGENT, 2), PM_TYPE_U64, NO_IND,
+	PM_SEM_COUNTER, UNITS_COUNT } },		/* errors */
+    { NULL, { PMDA_PMID(CL_AGENT, 3), PM_TYPE_U64, NO_IND,
+	PM_SEM_COUNTER, UNITS_COUNT } },		/* skipped */
+    { NULL, { PMDA_PMID(CL_AGENT, 4), PM_TYPE_STRING, SRC_IND,
+	PM_SEM_DISCRETE, UNITS_NONE } },		/* status */
+    { NULL, { PMDA_PMID(CL_AGENT, 5), PM_TYPE_U32, NO_IND,
+	PM_SEM_INSTANT, UNITS_COUNT } },		/* processes */
+    { NULL, { PMDA_PMID(CL_AGENT, 6), PM_TYPE_STRING, NO_IND,
+	PM_SEM_DISCRETE, UNITS_NONE } },		/* message */
+    { NULL, { PMDA_PMID(CL_AGENT, 7), PM_TYPE_DOUBLE, NO_IND,
+	PM_SEM_INSTANT, UNITS_SEC } },			/* interval covered */
+};
+
+static pp_worker	worker;
+static pp_snapshot	*current;	/* owned by the main thread */
+static pmdaInstid	*proc_insts;
+static size_t		proc_insts_max;
+static pmdaInstid	source_insts[PP_MAXSOURCES];
+static char		*username;
+static char		confpath[MAXPATHLEN];
+static char		helppath[MAXPATHLEN];
+
+/* ---- snapshots ---- */
+
+static void
+log_changes(const pp_snapshot *old, const pp_snapshot *snap)
+{
+    int i, j;
+
+    if (snap->message[0] &&
+	(old == NULL || strcmp(old->message, snap->message) != 0))
+	pmNotifyErr(LOG_WARNING, "%s", snap->message);
+    if (old && strcmp(old->primary, snap->primary) != 0)
+	pmNotifyErr(LOG_INFO, "primary source is now %s",
+		    snap->primary[0] ? snap->primary : "(none)");
+    for (i = 0; i < snap->nsources; i++) {
+	const pp_snap_source *s = &snap->sources[i];
+	const pp_snap_source *o = NULL;
+	for (j = 0; old && j < old->nsources; j++)
+	    if (old->sources[j].id == s->id)
+		o = &old->sources[j];
+	/* log a source's state when the first word of its status changes */
+	if (o == NULL || strcspn(o->status, " :,") != strcspn(s->status, " :,") ||
+	    strncmp(o->status, s->status, strcspn(s->status, " :,")) != 0)
+	    pmNotifyErr(LOG_INFO, "source %s: %s", s->name, s->status);
+    }
+}
+
+static void
+adopt(pp_snapshot *snap)
+{
+    size_t i;
+    int k;
+
+    if (snap->nprocs > proc_insts_max) {
+	size_t want = snap->nprocs * 2;
+	pmdaInstid *v = realloc(proc_insts, want * sizeof(*v));
+	if (v == NULL) {
+	    pmNotifyErr(LOG_ERR, "out of memory for %zu processes", snap->nprocs);
+	    pp_snapshot_free(snap);
+	    return;
+	}
+	proc_insts = v;
+	proc_insts_max = want;
+    }
+    for (i = 0; i < snap->nprocs; i++) {
+	proc_insts[i].i_inst = snap->procs[i].pid;
+	proc_insts[i].i_name = (char *)snap->procs[i].name;
+    }
+    indomtab[INDOM_PROCESS].it_set = proc_insts;
+    indomtab[INDOM_PROCESS].it_numinst = (int)snap->nprocs;
+
+    for (k = 0; k < snap->nsources; k++) {
+	source_insts[k].i_inst = snap->sources[k].id;
+	source_insts[k].i_name = snap->sources[k].name;
+    }
+    indomtab[INDOM_SOURCE].it_set = source_insts;
+    indomtab[INDOM_SOURCE].it_numinst = snap->nsources;
+
+    log_changes(current, snap);
+    pp_snapshot_free(current);
+    current = snap;
+}
+
+static const pp_snap_source *
+source_by_id(unsigned int inst)
+{
+    int k;
+
+    for (k = 0; current && k < current->nsources; k++)
+	if ((unsigned int)current->sources[k].id == inst)
+	    return &current->sources[k];
+    return NULL;
+}
+
+/* ---- callbacks ---- */
+
+static int
+finite_value(double v, pmAtomValue *atom)
+{
+    if (!isfinite(v) || v < 0)
+	return 0;	/* never export NaN or a negative figure */
+    atom->d = v;
+    return 1;
+}
+
+static int
+procpower_fetch_cb(pmdaMetric *mdesc, unsigned int inst, pmAtomValue *atom)
+{
+    unsigned int cluster = pmID_cluster(mdesc->m_desc.pmid);
+    unsigned int item = pmID_item(mdesc->m_desc.pmid);
+    static char text[PP_NAMELEN];
+    const pp_snap_proc *p;
+    const pp_snap_source *s;
+
+    if (cluster == CL_CONTROL) {
+	if (item == 0) {
+	    atom->ul = (unsigned int)pp_worker_interval(&worker);
+	    return 1;
+	}
+	if (item == 1) {
+	    /* the source in use; "auto" until a cycle has chosen one */
+	    if (current && current->primary[0])
+		atom->cp = current->primary;
+	    else {
+		pp_worker_source(&worker, text, sizeof(text));
+		atom->cp = text;
+	    }
+	    return 1;
+	}
+	return PM_ERR_PMID;
+    }
+    if (current == NULL)
+	return PM_ERR_AGAIN;	/* the first cycle has not completed */
+
+    switch (cluster) {
+    case CL_PROCESS:
+	if ((p = pp_snapshot_proc(current, (int)inst)) == NULL)
+	    return PM_ERR_INST;
+	switch (item) {
+	case 0:
+	    return current->valid ? finite_value(p->power, atom) : 0;
+	case 1:
+	    return finite_value(p->energy, atom);
+	case 2:
+	    return current->valid ? finite_value(p->share, atom) : 0;
+	}
+	return PM_ERR_PMID;
+    case CL_SYSTEM:
+	if (item <= 1) {
+	    if ((s = source_by_id(inst)) == NULL)
+		return PM_ERR_INST;
+	    if (!s->present)
+		return 0;
+	    if (item == 0)
+		return s->valid ? finite_value(s->power, atom) : 0;
+	    return finite_value(s->energy, atom);
+	}
+	switch (item) {
+	case 2:
+	    return current->valid ? finite_value(current->coverage, atom) : 0;
+	case 3:
+	    return current->valid ?
+		finite_value(current->unattributed_power, atom) : 0;
+	case 4:
+	    return finite_value(current->unattributed_energy, atom);
+	}
+	return PM_ERR_PMID;
+    case CL_AGENT:
+	switch (item) {
+	case 0: atom->ull = current->cycles; return 1;
+	case 1: return finite_value(current->duration, atom);
+	case 2: atom->ull = current->errors; return 1;
+	case 3: atom->ull = current->skipped; return 1;
+	case 4:
+	    if ((s = source_by_id(inst)) == NULL)
+		return PM_ERR_INST;
+	    atom->cp = (char *)s->status;
+	    return 1;
+	case 5: atom->ul = (unsigned int)current->nprocs; return 1;
+	case 6: atom->cp = current->message[0] ? current->message : "ok"; return 1;
+	case 7: return finite_value(current->interval, atom);
+	}
+	return PM_ERR_PMID;
+    }
+    return PM_ERR_PMID;
+}
+
+static int
+store_value(pmValueSet *vsp, pmdaExt *pmda)
+{
+    unsigned int cluster = pmID_cluster(vsp->pmid);
+    unsigned int item = pmID_item(vsp->pmid);
+    pmAtomValue av;
+    int sts, k;
+
+    (void)pmda;
+    if (cluster != CL_CONTROL || item > 1)
+	return PM_ERR_PERMISSION;
+    if (vsp->numval != 1)
+	return PM_ERR_BADSTORE;
+    if (item == 0) {
+	if ((sts = pmExtractValue(vsp->valfmt, &vsp->vlist[0], PM_TYPE_U32,
+				  &av, PM_TYPE_U32)) < 0)
+	    return sts;
+	if (!pp_interval_valid((long)av.ul)) {
+	    pmNotifyErr(LOG_WARNING, "pmstore procpower.control.interval %u "
+			"refused: must be %d to %d seconds", av.ul,
+			PP_INTERVAL_MIN, PP_INTERVAL_MAX);
+	    return PM_ERR_BADSTORE;
+	}
+	pp_worker_set_interval(&worker, (int)av.ul);
+	pmNotifyErr(LOG_INFO, "interval set to %u seconds", av.ul);
+	return 0;
+    }
+    /* item 1: the primary source, "auto" or one that is present now */
+    if (vsp->valfmt == PM_VAL_INSITU)
+	return PM_ERR_BADSTORE;
+    {
+	const char *name = vsp->vlist[0].value.pval->vbuf;
+	int ok = strcmp(name, "auto") == 0;
+	for (k = 0; !ok && current && k < current->nsources; k++)
+	    if (current->sources[k].present &&
+		strcmp(current->sources[k].name, name) == 0)
+		ok = 1;
+	if (!ok || !pp_source_name_valid(name)) {
+	    pmNotifyErr(LOG_WARNING, "pmstore procpower.control.source \"%.64s\" "
+			"refused: not 'auto' nor a present source", name);
+	    return PM_ERR_BADSTORE;
+	}
+	pp_worker_set_source(&worker, name);
+	pmNotifyErr(LOG_INFO, "primary source set to %s", name);
+    }
+    return 0;
+}
+
+static int
+procpower_store(pmdaResult *result, pmdaExt *pmda)
+{
+    int i, sts;
+
+    /* check every value first, so a bad one changes nothing */
+    for (i = 0; i < result->numpmid; i++) {
+	pmValueSet *vsp = result->vset[i];
+	unsigned int cluster = pmID_cluster(vsp->pmid);
+	if (cluster != CL_CONTROL || pmID_item(vsp->pmid) > 1)
+	    return PM_ERR_PERMISSION;
+    }
+    for (i = 0; i < result->numpmid; i++)
+	if ((sts = store_value(result->vset[i], pmda)) < 0)
+	    return sts;
+    return 0;
+}
+
+static int
+procpower_label(int ident, int type, pmLabelSet **lpp, pmdaExt *pmda)
+{
+    if (type == PM_LABEL_ITEM) {
+	unsigned int cluster = pmID_cluster((pmID)ident);
+	unsigned int item = pmID_item((pmID)ident);
+	const char *units = NULL;
+
+	if ((cluster == CL_PROCESS || cluster == CL_SYSTEM) &&
+	    (item == 0 || item == 3))
+	    units = "watt";
+	else if ((cluster == CL_PROCESS || cluster == CL_SYSTEM) &&
+		 (item == 1 || item == 4))
+	    units = "joule";
+	else if ((cluster == CL_PROCESS && item == 2) ||
+		 (cluster == CL_SYSTEM && item == 2))
+	    units = "percent";
+	if (units)
+	    pmdaAddLabels(lpp, "{\"units\":\"%s\"}", units);
+    }
+    return pmdaLabel(ident, type, lpp, pmda);
+}
+
+/* ---- set-up and the main loop ---- */
+
+static void
+config_report(void *arg, const char *file, int line, const char *message)
+{
+    (void)arg;
+    if (line > 0)
+	pmNotifyErr(LOG_WARNING, "%s:%d: %s", file, line, message);
+    else
+	pmNotifyErr(LOG_WARNING, "%s: %s", file, message);
+}
+
+static pmLongOptions longopts[] = {
+    PMDA_OPTIONS_HEADER("Options"),
+    PMOPT_DEBUG,
+    PMDAOPT_DOMAIN,
+    PMDAOPT_LOGFILE,
+    PMDAOPT_USERNAME,
+    { "config", 1, 'c', "FILE", "configuration file [$PCP_PMDAS_DIR/procpower/procpower.conf]" },
+    { "host", 1, 'H', "HOST", "sample this pmcd [local:]" },
+    { "interval", 1, 't', "SECONDS", "sampling interval [10]" },
+    PMOPT_HELP,
+    PMDA_OPTIONS_END
+};
+
+static pmdaOptions opts = {
+    .short_options = "c:D:d:H:l:t:U:?",
+    .long_options = longopts,
+};
+
+static void
+main_loop(pmdaInterface *dispatch)
+{
+    int infd = __pmdaInFd(dispatch);
+    int wfd = pp_worker_fd(&worker);
+    int maxfd = (infd > wfd ? infd : wfd) + 1;
+    fd_set fds;
+
+    for (;;) {
+	FD_ZERO(&fds);
+	FD_SET(infd, &fds);
+	FD_SET(wfd, &fds);
+	if (select(maxfd, &fds, NULL, NULL, NULL) < 0) {
+	    if (errno == EINTR)
+		continue;
+	    pmNotifyErr(LOG_ERR, "select: %s", strerror(errno));
+	    break;
+	}
+	if (FD_ISSET(wfd, &fds)) {
+	    pp_snapshot *snap = pp_worker_take(&worker);
+	    if (snap)
+		adopt(snap);
+	}
+	if (FD_ISSET(infd, &fds) && __pmdaMainPDU(dispatch) < 0)
+	    break;	/* pmcd closed the pipe: exit */
+    }
+}
+
+int
+main(int argc, char **argv)
+{
+    pmdaInterface dispatch;
+    pp_config cfg;
+    char *end;
+    long interval = -1;
+    const char *host = NULL;
+    int c, sep = pmPathSeparator();
+
+    pmSetProgname(argv[0]);
+    pmGetUsername(&username);
+    pmsprintf(helppath, sizeof(helppath), "%s%c" "procpower" "%c" "help",
+	      pmGetConfig("PCP_PMDAS_DIR"), sep, sep);
+    pmsprintf(confpath, sizeof(confpath), "%s%c" "procpower" "%c" "procpower.conf",
+	      pmGetConfig("PCP_PMDAS_DIR"), sep, sep);
+    pmdaDaemon(&dispatch, PMDA_INTERFACE_7, pmGetProgname(), PROCPOWER,
+	       "procpower.log", helppath);
+
+    while ((c = pmdaGetOptions(argc, argv, &opts, &dispatch)) != EOF) {
+	switch (c) {
+	case 'c':
+	    pmsprintf(confpath, sizeof(confpath), "%s", opts.optarg);
+	    break;
+	case 'H':
+	    host = opts.optarg;
+	    break;
+	case 't':
+	    interval = strtol(opts.optarg, &end, 10);
+	    if (*end != '\0' || !pp_interval_valid(interval)) {
+		pmprintf("%s: -t needs whole seconds from %d to %d\n",
+			 pmGetProgname(), PP_INTERVAL_MIN, PP_INTERVAL_MAX);
+		opts.errors++;
+	    }
+	    break;
+	default:
+	    opts.errors++;
+	}
+    }
+    if (opts.errors) {
+	pmdaUsageMessage(&opts);
+	exit(1);
+    }
+    if (opts.username)
+	username = opts.username;
+
+    pmdaOpenLog(&dispatch);
+    pmSetProcessIdentity(username);
+
+    /* defaults, then the file, then the command line */
+    pp_config_defaults(&cfg);
+    if (access(confpath, R_OK) == 0) {
+	int bad = pp_config_load(&cfg, confpath, config_report, NULL);
+	pmNotifyErr(bad ? LOG_WARNING : LOG_INFO, "read %s: %d bad line%s",
+		    confpath, bad, bad == 1 ? "" : "s");
+    } else
+	pmNotifyErr(LOG_INFO, "no %s: using defaults", confpath);
+    if (interval > 0)
+	cfg.interval = (int)interval;
+    if (host)
+	pmsprintf(cfg.host, sizeof(cfg.host), "%s", host);
+    pmNotifyErr(LOG_INFO, "sampling %s every %d s, %d gauge readings per "
+		"interval, primary source %s", cfg.host, cfg.interval,
+		cfg.subsamples, cfg.source);
+
+    if (dispatch.status != 0) {
+	pmNotifyErr(LOG_ERR, "PMDA set-up failed: %s", pmErrStr(dispatch.status));
+	exit(1);
+    }
+    dispatch.version.any.store = procpower_store;
+    dispatch.version.seven.label = procpower_label;
+    pmdaSetFetchCallBack(&dispatch, procpower_fetch_cb);
+    pmdaSetFlags(&dispatch, PMDA_EXT_FLAG_HASHED);
+    pmdaInit(&dispatch, indomtab, NUM_INDOMS, metrictab,
+	     sizeof(metrictab) / sizeof(metrictab[0]));
+    pmdaConnect(&dispatch);
+    if (dispatch.status != 0) {
+	pmNotifyErr(LOG_ERR, "cannot connect to pmcd: %s",
+		    pmErrStr(dispatch.status));
+	exit(1);
+    }
+
+    signal(SIGPIPE, SIG_IGN);
+    if ((c = pp_worker_start(&worker, &cfg)) < 0) {
+	pmNotifyErr(LOG_ERR, "cannot start the sampling thread: %s",
+		    pmErrStr(c));
+	exit(1);
+    }
+    main_loop(&dispatch);
+    pp_worker_stop(&worker);
+    pp_snapshot_free(current);
+    free(proc_insts);
+    exit(0);
+}

@@ -1,0 +1,365 @@
+/*
+ * Attribution arithmetic; see attrib.h.
+ */
+#include "attrib.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- counters ---- */
+
+pp_delta_status
+pp_counter_feed(pp_counter *c, double value, double dt, double max_watts,
+		double *joules)
+{
+    double d;
+    pp_delta_status s;
+
+    *joules = 0;
+    if (!isfinite(value) || value < 0)
+	return PP_DELTA_BADVALUE;	/* keep the old reference */
+    if (!c->primed) {
+	c->last = value;
+	c->primed = 1;
+	return PP_DELTA_PRIMING;
+    }
+    d = value - c->last;
+    s = PP_DELTA_OK;
+    if (d < 0) {
+	/*
+	 * Backwards: a wrap if the counter has a known range and the
+	 * old reading lay within it, else a reset (reboot, driver reload,
+	 * agent of the source restarted).
+	 */
+	if (c->range > 0 && c->last <= c->range) {
+	    d = (c->range - c->last) + value;
+	    s = PP_DELTA_WRAPPED;
+	} else {
+	    s = PP_DELTA_RESET;
+	}
+    }
+    c->last = value;
+    if (s == PP_DELTA_RESET)
+	return s;
+    if (!(dt > 0) || (max_watts > 0 && d / dt > max_watts))
+	return PP_DELTA_IMPLAUSIBLE;
+    *joules = d;
+    return s;
+}
+
+int
+pp_delta_usable(pp_delta_status s)
+{
+    return s == PP_DELTA_OK || s == PP_DELTA_WRAPPED;
+}
+
+const char *
+pp_delta_text(pp_delta_status s)
+{
+    switch (s) {
+    case PP_DELTA_OK:		return "ok";
+    case PP_DELTA_WRAPPED:	return "ok, counter wrapped at its range";
+    case PP_DELTA_PRIMING:	return "priming: first reading";
+    case PP_DELTA_RESET:	return "interval skipped: counter went backwards (reset)";
+    case PP_DELTA_IMPLAUSIBLE:	return "interval skipped: implausible power";
+    case PP_DELTA_BADVALUE:	return "interval skipped: bad reading";
+    }
+    return "?";
+}
+
+/* ---- gauges ---- */
+
+int
+pp_gauge_add(pp_gauge *g, double t, double watts, double max_watts)
+{
+    if (!isfinite(watts) || watts < 0 || (max_watts > 0 && watts > max_watts))
+	return -1;
+    if (!g->have) {
+	g->have = 1;
+	g->t_start = g->t_last = t;
+	g->w_last = watts;
+	g->area = 0;
+	g->nsamples = 0;
+	return 0;
+    }
+    if (!(t > g->t_last))
+	return -1;		/* same or older time stamp: nothing new */
+    g->area += (t - g->t_last) * (watts + g->w_last) / 2;
+    g->t_last = t;
+    g->w_last = watts;
+    g->nsamples++;
+    return 0;
+}
+
+int
+pp_gauge_take(pp_gauge *g, double *joules, double *seconds)
+{
+    int n = g->nsamples;
+
+    *joules = g->area;
+    *seconds = g->t_last - g->t_start;
+    g->area = 0;
+    g->t_start = g->t_last;
+    g->nsamples = 0;
+    if (n == 0 || !(*seconds > 0)) {
+	*joules = *seconds = 0;
+	return 0;
+    }
+    return n;
+}
+
+/* ---- model ---- */
+
+double
+pp_model_watts(int ncpu, double util, double idle_w, double busy_w)
+{
+    if (ncpu < 1)
+	ncpu = 1;
+    if (!isfinite(util) || util < 0)
+	util = 0;
+    if (util > 1)
+	util = 1;
+    return ncpu * (idle_w + util * (busy_w - idle_w));
+}
+
+/* ---- process table ---- */
+
+#define PP_INITIAL_HASH	1024
+
+void
+pp_table_init(pp_table *t)
+{
+    memset(t, 0, sizeof(*t));
+}
+
+static void
+proc_release(pp_proc *p)
+{
+    free(p->name);
+    free(p);
+}
+
+void
+pp_table_free(pp_table *t)
+{
+    size_t i;
+    pp_proc *p, *n;
+
+    for (i = 0; i < t->hsize; i++)
+	for (p = t->hash[i]; p; p = n) {
+	    n = p->next;
+	    proc_release(p);
+	}
+    for (p = t->free; p; p = n) {
+	n = p->next;
+	proc_release(p);
+    }
+    free(t->hash);
+    memset(t, 0, sizeof(*t));
+}
+
+static size_t
+slot(const pp_table *t, int pid)
+{
+    return ((unsigned)pid * 2654435761u) & (t->hsize - 1);
+}
+
+static int
+grow(pp_table *t)
+{
+    size_t i, nsize = t->hsize ? t->hsize * 2 : PP_INITIAL_HASH;
+    pp_proc **nh = calloc(nsize, sizeof(*nh));
+    pp_proc *p, *n;
+    size_t old = t->hsize;
+    pp_proc **oh = t->hash;
+
+    if (nh == NULL)
+	return -1;
+    t->hash = nh;
+    t->hsize = nsize;
+    for (i = 0; i < old; i++)
+	for (p = oh[i]; p; p = n) {
+	    size_t s = slot(t, p->pid);
+	    n = p->next;
+	    p->next = nh[s];
+	    nh[s] = p;
+	}
+    free(oh);
+    return 0;
+}
+
+void
+pp_table_begin(pp_table *t)
+{
+    t->cycle++;
+}
+
+pp_proc *
+pp_table_lookup(const pp_table *t, int pid)
+{
+    pp_proc *p;
+
+    if (t->hsize == 0)
+	return NULL;
+    for (p = t->hash[slot(t, pid)]; p; p = p->next)
+	if (p->pid == pid)
+	    return p;
+    return NULL;
+}
+
+static void
+proc_restart(pp_proc *p, const pp_table *t, double start, double cpu_ms)
+{
+    p->start = start;
+    /* new since the last cycle: all its CPU time is in this interval */
+    p->delta = t->primed ? cpu_ms : 0;
+    p->cpu = cpu_ms;
+    p->share = p->power = p->energy = 0;
+}
+
+pp_proc *
+pp_table_update(pp_table *t, int pid, double start, double cpu_ms, int *isnew)
+{
+    pp_proc *p = pp_table_lookup(t, pid);
+
+    if (!isfinite(cpu_ms) || cpu_ms < 0)
+	cpu_ms = 0;
+    *isnew = 0;
+    if (p != NULL && p->start != start) {
+	/* pid reused by another process: it starts from zero */
+	proc_restart(p, t, start, cpu_ms);
+	free(p->name);
+	p->name = NULL;
+	*isnew = 1;
+    } else if (p != NULL) {
+	p->delta = cpu_ms - p->cpu;
+	if (p->delta < 0)	/* cannot happen for one process; be safe */
+	    p->delta = 0;
+	p->cpu = cpu_ms;
+    } else {
+	if (t->count + 1 > t->hsize && grow(t) < 0)
+	    return NULL;
+	if (t->free) {
+	    p = t->free;
+	    t->free = p->next;
+	} else if ((p = malloc(sizeof(*p))) == NULL)
+	    return NULL;
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	proc_restart(p, t, start, cpu_ms);
+	size_t s = slot(t, pid);
+	p->next = t->hash[s];
+	t->hash[s] = p;
+	t->count++;
+	*isnew = 1;
+    }
+    p->cycle = t->cycle;
+    return p;
+}
+
+int
+pp_proc_set_name(pp_proc *p, const char *name)
+{
+    char *copy = strdup(name);
+
+    if (copy == NULL)
+	return -1;
+    free(p->name);
+    p->name = copy;
+    return 0;
+}
+
+void
+pp_table_split(pp_table *t, double joules, double seconds, double busy_ms,
+	       pp_split *out)
+{
+    size_t i;
+    pp_proc *p;
+    double sum = 0, total, watts;
+    int trusted = joules >= 0 && seconds > 0 && isfinite(joules);
+
+    memset(out, 0, sizeof(*out));
+    for (i = 0; i < t->hsize; i++)
+	for (p = t->hash[i]; p; p = p->next)
+	    if (p->cycle == t->cycle)
+		sum += p->delta;
+    if (!isfinite(busy_ms) || busy_ms < 0)
+	busy_ms = 0;
+    total = sum > busy_ms ? sum : busy_ms;
+    watts = trusted ? joules / seconds : 0;
+
+    out->cpu_procs = sum;
+    out->cpu_total = total;
+    out->power = watts;
+    out->joules = trusted ? joules : 0;
+    out->coverage = total > 0 ? 100.0 * sum / total : 0;
+
+    for (i = 0; i < t->hsize; i++)
+	for (p = t->hash[i]; p; p = p->next) {
+	    if (p->cycle != t->cycle)
+		continue;
+	    p->share = total > 0 ? p->delta / total : 0;
+	    if (trusted && t->primed) {
+		p->power = p->share * watts;
+		p->energy += p->share * joules;
+	    } else {
+		p->power = 0;
+	    }
+	}
+
+    if (trusted && t->primed) {
+	out->unattributed_share = total > 0 ? (total - sum) / total : 1;
+	out->unattributed_power = out->unattributed_share * watts;
+	out->unattributed_joules = out->unattributed_share * joules;
+    }
+    t->primed = 1;
+}
+
+size_t
+pp_table_sweep(pp_table *t, pp_exit_fn fn, void *arg)
+{
+    size_t i, gone = 0;
+    pp_proc **pp, *p;
+
+    for (i = 0; i < t->hsize; i++) {
+	pp = &t->hash[i];
+	while ((p = *pp) != NULL) {
+	    if (p->cycle == t->cycle) {
+		pp = &p->next;
+		continue;
+	    }
+	    if (fn)
+		fn(p, arg);
+	    *pp = p->next;
+	    free(p->name);
+	    p->name = NULL;
+	    p->next = t->free;
+	    t->free = p;
+	    t->count--;
+	    gone++;
+	}
+    }
+    return gone;
+}
+
+static int
+by_pid(const void *a, const void *b)
+{
+    int x = (*(const pp_proc *const *)a)->pid;
+    int y = (*(const pp_proc *const *)b)->pid;
+    return (x > y) - (x < y);
+}
+
+size_t
+pp_table_sorted(const pp_table *t, const pp_proc **v)
+{
+    size_t i, n = 0;
+    pp_proc *p;
+
+    for (i = 0; i < t->hsize; i++)
+	for (p = t->hash[i]; p; p = p->next)
+	    v[n++] = p;
+    qsort(v, n, sizeof(*v), by_pid);
+    return n;
+}

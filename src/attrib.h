@@ -1,0 +1,145 @@
+/*
+ * Attribution arithmetic: energy from counters and gauges, and the split of
+ * a source's energy over processes by CPU time.  Plain numbers only: no PCP
+ * calls and no clock, so the same code serves live sampling, archive replay
+ * and the unit tests.
+ *
+ * Units throughout: seconds for time stamps and intervals, milliseconds for
+ * CPU time (as pmda-proc and pmda-linux export it), joules and watts.
+ */
+#ifndef PP_ATTRIB_H
+#define PP_ATTRIB_H
+
+#include <stddef.h>
+
+/* ---- energy counters (RAPL, user "joules" metrics) ---- */
+
+typedef enum {
+    PP_DELTA_OK = 0,	/* a trustworthy delta */
+    PP_DELTA_WRAPPED,	/* trustworthy, the counter wrapped at its range */
+    PP_DELTA_PRIMING,	/* first reading: nothing to compare with */
+    PP_DELTA_RESET,	/* went backwards with no known range: skipped */
+    PP_DELTA_IMPLAUSIBLE,/* more than max_watts over the interval: skipped */
+    PP_DELTA_BADVALUE,	/* negative, NaN or infinite reading: skipped */
+} pp_delta_status;
+
+typedef struct {
+    double	last;		/* last reading, joules */
+    double	range;		/* value at which the counter wraps, 0 unknown */
+    int		primed;
+} pp_counter;
+
+/*
+ * Feed one reading taken dt seconds after the previous one.  On OK or
+ * WRAPPED *joules is the energy over the interval, otherwise 0.  The
+ * reading always becomes the new reference, so one bad interval costs
+ * one interval, never a spike later.
+ */
+pp_delta_status pp_counter_feed(pp_counter *c, double value, double dt,
+				double max_watts, double *joules);
+int pp_delta_usable(pp_delta_status s);
+const char *pp_delta_text(pp_delta_status s);
+
+/* ---- power gauges (battery power_now, user "watts" metrics) ---- */
+
+typedef struct {
+    double	t_start;	/* start of the current interval */
+    double	t_last;		/* time of the last sub-sample */
+    double	w_last;		/* watts at the last sub-sample */
+    double	area;		/* joules integrated since t_start */
+    int		have;		/* a sub-sample has been seen */
+    int		nsamples;	/* sub-samples since t_start */
+} pp_gauge;
+
+/*
+ * Add a sub-sample; the power between sub-samples is integrated by the
+ * trapezoid rule.  Negative, NaN and absurd readings are refused (-1).
+ */
+int pp_gauge_add(pp_gauge *g, double t, double watts, double max_watts);
+
+/*
+ * Close the interval that ends at the last sub-sample: returns the number
+ * of sub-sample spans it covered (0: nothing to report) and the energy and
+ * duration covered.  The last sub-sample starts the next interval.
+ */
+int pp_gauge_take(pp_gauge *g, double *joules, double *seconds);
+
+/* ---- the CPU-utilisation model for machines without a sensor ---- */
+
+/*
+ * Watts for ncpu CPUs busy for the fraction util (0..1) of the interval,
+ * each drawing idle_w when idle and busy_w when fully busy.
+ */
+double pp_model_watts(int ncpu, double util, double idle_w, double busy_w);
+
+/* ---- processes ---- */
+
+typedef struct pp_proc {
+    int		pid;
+    double	start;		/* start time (pid reuse key) */
+    double	cpu;		/* last utime+stime seen, ms */
+    double	delta;		/* CPU ms in the current interval */
+    double	share;		/* fraction of the interval's CPU, 0..1 */
+    double	power;		/* watts over the interval */
+    double	energy;		/* joules since it was first seen */
+    char	*name;		/* instance name, "%06d cmd" */
+    unsigned	cycle;		/* cycle in which it was last seen */
+    struct pp_proc *next;	/* hash chain */
+} pp_proc;
+
+typedef struct {
+    pp_proc	**hash;
+    size_t	hsize;
+    size_t	count;
+    unsigned	cycle;		/* current cycle number */
+    int		primed;		/* a complete cycle has been seen */
+    pp_proc	*free;		/* recycled entries */
+} pp_table;
+
+void pp_table_init(pp_table *t);
+void pp_table_free(pp_table *t);
+
+/* start a cycle: every process not seen in it is swept at the end */
+void pp_table_begin(pp_table *t);
+
+/*
+ * Record a live process's cumulative CPU time.  Returns its entry; *isnew
+ * tells whether it was unknown (new, or a pid reused: start differs), in
+ * which case the caller should give it a name with pp_proc_set_name().
+ * A process first seen after the table is primed counts all of its CPU
+ * time since it started; in the priming cycle only the reference is kept.
+ */
+pp_proc *pp_table_update(pp_table *t, int pid, double start, double cpu_ms,
+			 int *isnew);
+int pp_proc_set_name(pp_proc *p, const char *name);
+pp_proc *pp_table_lookup(const pp_table *t, int pid);
+
+/* result of one interval's split */
+typedef struct {
+    double	cpu_procs;	/* CPU ms of all processes */
+    double	cpu_total;	/* the denominator: max(processes, busy) */
+    double	power;		/* source watts over the interval */
+    double	joules;		/* source joules over the interval */
+    double	unattributed_share;	/* fraction no process accounts for */
+    double	unattributed_power;
+    double	unattributed_joules;
+    double	coverage;	/* percent of busy CPU named, 0..100 */
+} pp_split;
+
+/*
+ * Split `joules` of energy over `seconds` across the processes seen in
+ * this cycle by their CPU time, with busy_ms the machine's busy CPU time
+ * in the interval (0 when unknown).  joules < 0 means the interval could
+ * not be trusted: CPU references move on, nothing is attributed.
+ */
+void pp_table_split(pp_table *t, double joules, double seconds,
+		    double busy_ms, pp_split *out);
+
+/* visit processes that were not seen this cycle, then drop them */
+typedef void (*pp_exit_fn)(const pp_proc *p, void *arg);
+size_t pp_table_sweep(pp_table *t, pp_exit_fn fn, void *arg);
+
+/* processes in pid order, for a snapshot: fills v (t->count entries) */
+size_t pp_table_sorted(const pp_table *t, const pp_proc **v);
+
+#endif /* PP_ATTRIB_H */

@@ -1,0 +1,72 @@
+/*
+ * The sampler: one PMAPI context (live pmcd or, later, an archive), the
+ * process table and the power sources; each full cycle fetches, attributes
+ * and builds a snapshot.  It never sleeps and never reads the clock for
+ * its arithmetic: time comes from the fetched results.
+ */
+#ifndef PP_SAMPLER_H
+#define PP_SAMPLER_H
+
+#include <pcp/pmapi.h>
+#include "attrib.h"
+#include "config.h"
+#include "snapshot.h"
+#include "sources.h"
+
+enum {
+    PP_M_UTIME, PP_M_STIME, PP_M_START,
+    PP_M_CPU_USER, PP_M_CPU_NICE, PP_M_CPU_SYS, PP_M_CPU_INTR,
+    PP_M_CPU_IDLE, PP_M_CPU_WAIT, PP_M_CPU_STEAL, PP_M_NCPU,
+    PP_M_FIXED		/* source metrics follow */
+};
+
+typedef struct {
+    int		ctx;		/* PMAPI context, -1 none */
+    pp_config	cfg;
+    int		local;		/* the context is this machine */
+
+    pmID	fixed[PP_M_FIXED];
+    int		fixed_type[PP_M_FIXED];
+    pmID	psargs;
+    pmInDom	proc_indom;
+
+    pp_table	procs;
+    pp_sources	sources;
+    int		discover_in;	/* cycles until the next discovery */
+
+    double	t_prev;		/* time of the previous full fetch, 0 none */
+    double	cpu_busy_prev, cpu_all_prev;
+    int		cpu_primed;
+
+    unsigned long long cycles, errors, skipped;
+    double	unattributed_energy;
+    char	message[256];
+
+    /* scratch reused every cycle */
+    int		*newpids;
+    size_t	newmax;
+    const pp_proc **sorted;
+    size_t	sortedmax;
+} pp_sampler;
+
+void pp_sampler_init(pp_sampler *s, const pp_config *cfg);
+void pp_sampler_free(pp_sampler *s);
+
+/* open the context (PM_CONTEXT_HOST or PM_CONTEXT_ARCHIVE) and look up names */
+int pp_sampler_open(pp_sampler *s, int type, const char *name);
+void pp_sampler_close(pp_sampler *s);
+
+/* one gauge sub-sample between full cycles */
+int pp_sampler_subsample(pp_sampler *s);
+
+/*
+ * One full cycle with `want` as the wanted primary source ("auto" or a
+ * name).  Returns 0 and a new snapshot in *out, or a PMAPI error (the
+ * context is then suspect; the caller reconnects).
+ */
+int pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out);
+
+/* a snapshot that only carries status, when no cycle could run */
+pp_snapshot *pp_sampler_status(pp_sampler *s);
+
+#endif /* PP_SAMPLER_H */

@@ -1,0 +1,33 @@
+/*
+ * Snapshot helpers; see snapshot.h.
+ */
+#include "snapshot.h"
+
+#include <stdlib.h>
+
+void
+pp_snapshot_free(pp_snapshot *snap)
+{
+    if (snap == NULL)
+	return;
+    free(snap->procs);
+    free(snap->names);
+    free(snap);
+}
+
+const pp_snap_proc *
+pp_snapshot_proc(const pp_snapshot *snap, int pid)
+{
+    size_t lo = 0, hi = snap->nprocs;
+
+    while (lo < hi) {
+	size_t mid = (lo + hi) / 2;
+	if (snap->procs[mid].pid < pid)
+	    lo = mid + 1;
+	else if (snap->procs[mid].pid > pid)
+	    hi = mid;
+	else
+	    return &snap->procs[mid];
+    }
+    return NULL;
+}

@@ -1,0 +1,58 @@
+/*
+ * A snapshot: everything the agent exports, as of the last completed
+ * sampling cycle.  The sampler builds one per cycle; the PMDA's main thread
+ * takes it over whole and answers pmcd from it alone.
+ */
+#ifndef PP_SNAPSHOT_H
+#define PP_SNAPSHOT_H
+
+#include <stddef.h>
+#include "config.h"
+#include "sources.h"
+
+typedef struct {
+    int		pid;
+    double	power;		/* W over the last interval */
+    double	energy;		/* J since first seen */
+    double	share;		/* percent */
+    const char	*name;		/* "%06d cmd", in the snapshot's arena */
+} pp_snap_proc;
+
+typedef struct {
+    int		id;		/* stable instance id */
+    char	name[PP_NAMELEN];
+    int		present;
+    int		valid;		/* power is from a trusted interval */
+    double	power;
+    double	energy;
+    char	status[PP_STATUSLEN + 32];
+} pp_snap_source;
+
+typedef struct pp_snapshot {
+    double		time;		/* of the cycle's fetch, seconds */
+    double		interval;	/* seconds the figures cover */
+    int			valid;		/* the primary's interval was trusted */
+    unsigned long long	cycles;		/* completed cycles */
+    unsigned long long	errors;		/* failed cycles and fetches */
+    unsigned long long	skipped;	/* intervals not attributed */
+    double		duration;	/* ms of CPU the last cycle took */
+    char		primary[PP_NAMELEN];
+    char		message[256];	/* last problem, "" if none */
+    double		coverage;	/* percent */
+    double		unattributed_power;
+    double		unattributed_energy;
+
+    size_t		nprocs;		/* sorted by pid */
+    pp_snap_proc	*procs;
+    char		*names;		/* arena holding the names */
+
+    int			nsources;
+    pp_snap_source	sources[PP_MAXSOURCES];
+} pp_snapshot;
+
+void pp_snapshot_free(pp_snapshot *s);
+
+/* a process by pid (binary search); NULL if absent */
+const pp_snap_proc *pp_snapshot_proc(const pp_snapshot *s, int pid);
+
+#endif /* PP_SNAPSHOT_H */

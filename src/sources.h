@@ -1,0 +1,117 @@
+/*
+ * Power sources: one small driver per kind (pmda-denki RAPL of every
+ * version, pmda-denki batteries, metrics named in the configuration, the
+ * CPU-utilisation model), discovered by metric name in the sampler's PMAPI
+ * context, plus the choice of the primary source.
+ */
+#ifndef PP_SOURCES_H
+#define PP_SOURCES_H
+
+#include <pcp/pmapi.h>
+#include "attrib.h"
+#include "config.h"
+
+#define PP_MAXSOURCES	64
+#define PP_MAXMEMBERS	16
+#define PP_STATUSLEN	160
+
+typedef enum {
+    PP_KIND_COUNTER,	/* cumulative joules */
+    PP_KIND_GAUGE,	/* instant watts, sub-sampled */
+    PP_KIND_SUM,	/* sum of other sources (rapl = packages + dram) */
+    PP_KIND_MODEL,	/* estimated from CPU utilisation */
+} pp_source_kind;
+
+/* what a source covers; also the order of preference for "auto" */
+typedef enum {
+    PP_CLASS_PSYS,	/* RAPL platform domain: the whole SoC and more */
+    PP_CLASS_SENSOR,	/* a whole-system sensor named by the user */
+    PP_CLASS_BATTERY,	/* a battery, whole system while discharging */
+    PP_CLASS_RAPL,	/* packages plus DRAM */
+    PP_CLASS_MODEL,
+    PP_CLASS_PACKAGE,	/* members of PP_CLASS_RAPL, never primary alone */
+    PP_CLASS_DRAM,
+    PP_CLASS_SUBDOMAIN,	/* core, uncore: inside a package */
+} pp_source_class;
+
+typedef struct {
+    char		name[PP_NAMELEN];	/* instance name in procpower */
+    int			id;			/* stable instance id */
+    pp_source_kind	kind;
+    pp_source_class	cls;
+    int			present;	/* found by the last discovery */
+
+    /* where the readings come from */
+    char		metric[PP_METRICLEN];
+    pmID		pmid;
+    int			type;		/* PM_TYPE_* of the metric */
+    int			inst;		/* PM_IN_NULL: sum of all instances */
+    double		scale;		/* reading x scale = joules or watts */
+    pmID		level_pmid;	/* battery: energy level, PM_ID_NULL */
+    int			level_type;
+    int			level_inst;
+
+    int			members[PP_MAXMEMBERS];	/* PP_KIND_SUM: indexes */
+    int			nmembers;
+
+    /* arithmetic state */
+    pp_counter		counter;
+    pp_gauge		gauge;
+    double		level_last;	/* battery energy level seen last */
+    int			level_seen;
+    int			discharging;
+
+    /* the last interval */
+    int			valid;		/* joules/seconds trustworthy */
+    double		joules;
+    double		seconds;
+    double		watts;
+    double		energy;		/* sum of trusted joules since start */
+    char		status[PP_STATUSLEN];
+} pp_source;
+
+typedef struct {
+    int		n;
+    pp_source	s[PP_MAXSOURCES];
+    int		primary;	/* index of the primary source, -1 none */
+} pp_sources;
+
+void pp_sources_init(pp_sources *ss);
+
+/*
+ * Look up every known kind of source in the current PMAPI context and the
+ * user's sensors from cfg.  Sources found before keep their state and id;
+ * those no longer found are marked absent, with a status saying why.
+ * local_sysfs: the context is this machine, so RAPL wrap ranges may be
+ * read from /sys.  Returns the number of present sources.
+ */
+int pp_sources_discover(pp_sources *ss, const pp_config *cfg, int local_sysfs);
+
+/* the metrics to fetch: all (full cycle) or the gauges only */
+int pp_sources_pmids(const pp_sources *ss, int gauges_only, pmID *list, int max);
+
+/* feed a sub-sample fetch to the gauges */
+void pp_sources_gauges(pp_sources *ss, const pmResult *rp, double max_watts);
+
+/*
+ * Close an interval at a full fetch: counters from their deltas, gauges
+ * from their sub-samples, sums from their members, the model from
+ * util (0..1, negative when unknown) over ncpu CPUs.
+ */
+void pp_sources_interval(pp_sources *ss, const pmResult *rp, double dt,
+			 const pp_config *cfg, int ncpu, double util);
+
+/*
+ * Choose the primary source: the one named by `want` if present, else by
+ * preference (see pp_source_class).  Returns its index or -1.
+ */
+int pp_sources_choose(pp_sources *ss, const char *want);
+
+/* a source by name, -1 if none */
+int pp_sources_find(const pp_sources *ss, const char *name);
+
+/* the value of one instance (or the sum of all) of a metric in a result */
+int pp_result_value(const pmResult *rp, pmID pmid, int type, int inst,
+		    double *out);
+
+#endif /* PP_SOURCES_H */

@@ -1,0 +1,243 @@
+/*
+ * The worker thread; see worker.h.
+ */
+#include "worker.h"
+#include "sampler.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RECONNECT_WAIT	2.0	/* seconds between attempts to reach pmcd */
+
+static double
+now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Sleep until the monotonic time `until`, or until the control values
+ * change or stop is asked.  Returns 1 if woken early by a change.
+ */
+static int
+wait_until(pp_worker *w, double until, unsigned *seen)
+{
+    struct timespec ts;
+    int changed = 0;
+    double whole;
+
+    pthread_mutex_lock(&w->lock);
+    while (!w->stop) {
+	double left = until - now();
+	if (left <= 0)
+	    break;
+	/* the condition variable runs on CLOCK_MONOTONIC, see start */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	left += ts.tv_sec + ts.tv_nsec / 1e9;
+	ts.tv_nsec = (long)(modf(left, &whole) * 1e9);
+	ts.tv_sec = (time_t)whole;
+	pthread_cond_timedwait(&w->wake, &w->lock, &ts);
+	if (w->interval != (int)(*seen)) {
+	    *seen = (unsigned)w->interval;
+	    changed = 1;
+	    break;
+	}
+    }
+    pthread_mutex_unlock(&w->lock);
+    return changed;
+}
+
+static void
+publish(pp_worker *w, pp_snapshot *snap)
+{
+    pp_snapshot *old;
+    char c = 1;
+
+    if (snap == NULL)
+	return;
+    pthread_mutex_lock(&w->lock);
+    old = w->latest;
+    w->latest = snap;
+    pthread_mutex_unlock(&w->lock);
+    pp_snapshot_free(old);		/* never taken: superseded */
+    /* EAGAIN: the pipe is full, so a wake-up is already pending */
+    (void)!write(w->notify[1], &c, 1);
+}
+
+static void *
+run(void *arg)
+{
+    pp_worker *w = arg;
+    pp_sampler *s = calloc(1, sizeof(*s));
+    unsigned interval_seen;
+    char source[PP_NAMELEN];
+    double next_full = now();
+    int stop = 0;
+
+    if (s == NULL)
+	return NULL;
+    pp_sampler_init(s, &w->cfg);
+    pthread_mutex_lock(&w->lock);
+    interval_seen = (unsigned)w->interval;
+    pthread_mutex_unlock(&w->lock);
+
+    while (!stop) {
+	pp_snapshot *snap = NULL;
+	int k, sub, sts;
+	double start, span;
+
+	if (s->ctx < 0 && pp_sampler_open(s, PM_CONTEXT_HOST, s->cfg.host) < 0) {
+	    s->errors++;
+	    publish(w, pp_sampler_status(s));
+	    wait_until(w, now() + RECONNECT_WAIT, &interval_seen);
+	    pthread_mutex_lock(&w->lock);
+	    stop = w->stop;
+	    pthread_mutex_unlock(&w->lock);
+	    next_full = now();
+	    continue;
+	}
+
+	pthread_mutex_lock(&w->lock);
+	snprintf(source, sizeof(source), "%s", w->source);
+	pthread_mutex_unlock(&w->lock);
+
+	start = now();
+	sts = pp_sampler_cycle(s, source, &snap);
+	if (sts < 0) {
+	    /* pmcd went away or the context broke: reconnect from scratch */
+	    pp_sampler_close(s);
+	    publish(w, pp_sampler_status(s));
+	    continue;
+	}
+	publish(w, snap);
+
+	/* gauge sub-samples spread over the interval, then the next cycle */
+	span = interval_seen;
+	next_full = start + span;
+	sub = s->cfg.subsamples;
+	for (k = 1; k < sub; k++) {
+	    if (wait_until(w, start + span * k / sub, &interval_seen))
+		break;
+	    if (pp_sampler_subsample(s) < 0)
+		break;
+	}
+	if (interval_seen != (unsigned)span)
+	    next_full = start + interval_seen;	/* a pmstore changed it */
+	wait_until(w, next_full, &interval_seen);
+	pthread_mutex_lock(&w->lock);
+	stop = w->stop;
+	pthread_mutex_unlock(&w->lock);
+    }
+    pp_sampler_free(s);
+    free(s);
+    return NULL;
+}
+
+int
+pp_worker_start(pp_worker *w, const pp_config *cfg)
+{
+    pthread_condattr_t ca;
+    int i;
+
+    memset(w, 0, sizeof(*w));
+    w->cfg = *cfg;
+    w->interval = cfg->interval;
+    snprintf(w->source, sizeof(w->source), "%s", cfg->source);
+    if (pipe(w->notify) < 0)
+	return -errno;
+    for (i = 0; i < 2; i++) {
+	fcntl(w->notify[i], F_SETFL, fcntl(w->notify[i], F_GETFL) | O_NONBLOCK);
+	fcntl(w->notify[i], F_SETFD, FD_CLOEXEC);
+    }
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&w->wake, &ca);
+    pthread_condattr_destroy(&ca);
+    if ((i = pthread_create(&w->thread, NULL, run, w)) != 0)
+	return -i;
+    w->started = 1;
+    return 0;
+}
+
+void
+pp_worker_stop(pp_worker *w)
+{
+    if (!w->started)
+	return;
+    pthread_mutex_lock(&w->lock);
+    w->stop = 1;
+    pthread_cond_signal(&w->wake);
+    pthread_mutex_unlock(&w->lock);
+    pthread_join(w->thread, NULL);
+    w->started = 0;
+    pp_snapshot_free(w->latest);
+    w->latest = NULL;
+    close(w->notify[0]);
+    close(w->notify[1]);
+}
+
+int
+pp_worker_fd(const pp_worker *w)
+{
+    return w->notify[0];
+}
+
+pp_snapshot *
+pp_worker_take(pp_worker *w)
+{
+    pp_snapshot *snap;
+    char buf[64];
+
+    while (read(w->notify[0], buf, sizeof(buf)) > 0)
+	;
+    pthread_mutex_lock(&w->lock);
+    snap = w->latest;
+    w->latest = NULL;
+    pthread_mutex_unlock(&w->lock);
+    return snap;
+}
+
+void
+pp_worker_set_interval(pp_worker *w, int seconds)
+{
+    pthread_mutex_lock(&w->lock);
+    w->interval = seconds;
+    pthread_cond_signal(&w->wake);
+    pthread_mutex_unlock(&w->lock);
+}
+
+void
+pp_worker_set_source(pp_worker *w, const char *name)
+{
+    pthread_mutex_lock(&w->lock);
+    snprintf(w->source, sizeof(w->source), "%s", name);
+    pthread_mutex_unlock(&w->lock);
+}
+
+int
+pp_worker_interval(pp_worker *w)
+{
+    int v;
+
+    pthread_mutex_lock(&w->lock);
+    v = w->interval;
+    pthread_mutex_unlock(&w->lock);
+    return v;
+}
+
+void
+pp_worker_source(pp_worker *w, char *buf, size_t len)
+{
+    pthread_mutex_lock(&w->lock);
+    snprintf(buf, len, "%s", w->source);
+    pthread_mutex_unlock(&w->lock);
+}

@@ -1,0 +1,47 @@
+/*
+ * The worker thread: owns the sampler (and so every PMAPI call), keeps the
+ * sampling schedule, and hands each completed snapshot to the PMDA's main
+ * thread.  The lock guards only the hand-over and the control values; it
+ * is never held across a pmFetch.
+ */
+#ifndef PP_WORKER_H
+#define PP_WORKER_H
+
+#include <pthread.h>
+#include "config.h"
+#include "snapshot.h"
+
+typedef struct {
+    pthread_mutex_t	lock;
+    pthread_cond_t	wake;
+    pthread_t		thread;
+    int			started;
+
+    /* control, set by the main thread (pmstore) */
+    int			interval;
+    char		source[PP_NAMELEN];
+    int			stop;
+
+    /* hand-over: the newest snapshot not yet taken, and a wake-up pipe */
+    pp_snapshot		*latest;
+    int			notify[2];
+
+    pp_config		cfg;		/* the worker's starting configuration */
+} pp_worker;
+
+int pp_worker_start(pp_worker *w, const pp_config *cfg);
+void pp_worker_stop(pp_worker *w);
+
+/* main thread: the read end of the wake-up pipe, for select() */
+int pp_worker_fd(const pp_worker *w);
+
+/* main thread: take the newest snapshot (NULL if none since last time) */
+pp_snapshot *pp_worker_take(pp_worker *w);
+
+/* main thread: change the control values; the worker notices at once */
+void pp_worker_set_interval(pp_worker *w, int seconds);
+void pp_worker_set_source(pp_worker *w, const char *name);
+int pp_worker_interval(pp_worker *w);
+void pp_worker_source(pp_worker *w, char *buf, size_t len);
+
+#endif /* PP_WORKER_H */
