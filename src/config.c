@@ -46,7 +46,7 @@ pp_source_name_valid(const char *name)
     return 1;
 }
 
-#define MAXWORDS 8
+#define MAXWORDS 12
 
 typedef struct {
     const char		*file;

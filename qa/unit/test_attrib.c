@@ -1,0 +1,359 @@
+/*
+ * Unit tests of the attribution arithmetic (src/attrib.c) with plain
+ * numbers: counters (wrap, reset, spikes), gauges, the model, shares and
+ * conservation, new, exited and reused processes.
+ */
+#include "attrib.h"
+#include "unit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void
+test_counter(void)
+{
+    pp_counter c;
+    double j;
+
+    memset(&c, 0, sizeof(c));
+    CHECK(pp_counter_feed(&c, 1000, 10, 1e4, &j) == PP_DELTA_PRIMING);
+    NEAR(j, 0, 0);
+    CHECK(pp_counter_feed(&c, 1150, 10, 1e4, &j) == PP_DELTA_OK);
+    NEAR(j, 150, 1e-9);
+    /* a standstill is a real zero, not an error */
+    CHECK(pp_counter_feed(&c, 1150, 10, 1e4, &j) == PP_DELTA_OK);
+    NEAR(j, 0, 0);
+
+    /* wrap at a known range (RAPL max_energy_range_uj / 1e6) */
+    c.range = 262143.328850;
+    c.last = 262100;
+    CHECK(pp_counter_feed(&c, 57, 10, 1e4, &j) == PP_DELTA_WRAPPED);
+    NEAR(j, 262143.328850 - 262100 + 57, 1e-6);
+    CHECK(pp_delta_usable(PP_DELTA_WRAPPED));
+
+    /* backwards with no known range: a reset, skipped, no negative */
+    memset(&c, 0, sizeof(c));
+    pp_counter_feed(&c, 5000, 10, 1e4, &j);
+    CHECK(pp_counter_feed(&c, 12, 10, 1e4, &j) == PP_DELTA_RESET);
+    NEAR(j, 0, 0);
+    CHECK(!pp_delta_usable(PP_DELTA_RESET));
+    /* and the next interval goes on from the new reference */
+    CHECK(pp_counter_feed(&c, 112, 10, 1e4, &j) == PP_DELTA_OK);
+    NEAR(j, 100, 1e-9);
+
+    /* a wrap range that does not explain the old reading: reset */
+    memset(&c, 0, sizeof(c));
+    c.range = 100;
+    pp_counter_feed(&c, 5000, 10, 1e4, &j);
+    CHECK(pp_counter_feed(&c, 10, 10, 1e4, &j) == PP_DELTA_RESET);
+
+    /* a spike (e.g. a misread wrap) above max_watts is skipped */
+    memset(&c, 0, sizeof(c));
+    pp_counter_feed(&c, 0, 10, 1e4, &j);
+    CHECK(pp_counter_feed(&c, 4e6, 10, 1e4, &j) == PP_DELTA_IMPLAUSIBLE);
+    NEAR(j, 0, 0);
+    CHECK(pp_counter_feed(&c, 4e6 + 200, 10, 1e4, &j) == PP_DELTA_OK);
+    NEAR(j, 200, 1e-9);
+
+    /* NaN, infinite and negative readings never become the reference */
+    CHECK(pp_counter_feed(&c, NAN, 10, 1e4, &j) == PP_DELTA_BADVALUE);
+    CHECK(pp_counter_feed(&c, -5, 10, 1e4, &j) == PP_DELTA_BADVALUE);
+    CHECK(pp_counter_feed(&c, INFINITY, 10, 1e4, &j) == PP_DELTA_BADVALUE);
+    CHECK(pp_counter_feed(&c, 4e6 + 300, 10, 1e4, &j) == PP_DELTA_OK);
+    NEAR(j, 100, 1e-9);
+
+    /* zero or negative dt cannot give a power */
+    CHECK(pp_counter_feed(&c, 4e6 + 400, 0, 1e4, &j) == PP_DELTA_IMPLAUSIBLE);
+
+    /* whole-joule truncation (pmda-denki): 10 intervals of 15.5 W over 1 s */
+    memset(&c, 0, sizeof(c));
+    {
+	double truth = 1000.3, sum = 0;
+	int i;
+	pp_counter_feed(&c, floor(truth), 1, 1e4, &j);
+	for (i = 0; i < 10; i++) {
+	    truth += 15.5;
+	    CHECK(pp_counter_feed(&c, floor(truth), 1, 1e4, &j) == PP_DELTA_OK);
+	    CHECK(j >= 0);
+	    sum += j;
+	}
+	NEAR(sum, 155, 1.0);	/* error bounded by one joule overall */
+    }
+}
+
+static void
+test_gauge(void)
+{
+    pp_gauge g;
+    double j, s;
+
+    memset(&g, 0, sizeof(g));
+    CHECK(pp_gauge_take(&g, &j, &s) == 0);
+    CHECK(pp_gauge_add(&g, 100, 10, 1e4) == 0);	/* primes */
+    CHECK(pp_gauge_take(&g, &j, &s) == 0);
+    /* 10 W rising linearly to 30 W over 2 s, then 30 W for 2 s */
+    CHECK(pp_gauge_add(&g, 102, 30, 1e4) == 0);
+    CHECK(pp_gauge_add(&g, 104, 30, 1e4) == 0);
+    CHECK(pp_gauge_take(&g, &j, &s) == 2);
+    NEAR(s, 4, 1e-9);
+    NEAR(j, 40 + 60, 1e-9);
+    NEAR(j / s, 25, 1e-9);	/* not the last reading (30) */
+
+    /* the next interval starts at the last reading */
+    CHECK(pp_gauge_add(&g, 106, 10, 1e4) == 0);
+    CHECK(pp_gauge_take(&g, &j, &s) == 1);
+    NEAR(j / s, 20, 1e-9);
+
+    /* alternating readings average out */
+    {
+	int i;
+	for (i = 1; i <= 100; i++)
+	    pp_gauge_add(&g, 106 + i * 0.1, (i % 2) ? 30 : 10, 1e4);
+	CHECK(pp_gauge_take(&g, &j, &s) == 100);
+	NEAR(j / s, 20, 0.2);
+    }
+
+    /* bad readings are refused and change nothing */
+    CHECK(pp_gauge_add(&g, 200, -1, 1e4) < 0);
+    CHECK(pp_gauge_add(&g, 200, NAN, 1e4) < 0);
+    CHECK(pp_gauge_add(&g, 200, 1e6, 1e4) < 0);
+    CHECK(pp_gauge_add(&g, 100, 5, 1e4) < 0);	/* older time stamp */
+    CHECK(pp_gauge_take(&g, &j, &s) == 0);
+    CHECK(j == 0 && s == 0);
+}
+
+static void
+test_model(void)
+{
+    NEAR(pp_model_watts(4, 0, 0.74, 3.5), 4 * 0.74, 1e-9);
+    NEAR(pp_model_watts(4, 1, 0.74, 3.5), 4 * 3.5, 1e-9);
+    NEAR(pp_model_watts(2, 0.5, 1, 3), 2 * 2, 1e-9);
+    /* out-of-range utilisation is clamped, never negative */
+    NEAR(pp_model_watts(2, -3, 1, 3), 2, 1e-9);
+    NEAR(pp_model_watts(2, 7, 1, 3), 6, 1e-9);
+    NEAR(pp_model_watts(2, NAN, 1, 3), 2, 1e-9);
+    NEAR(pp_model_watts(0, 0, 1, 3), 1, 1e-9);
+}
+
+/* sum of power and energy over the table */
+static void
+totals(const pp_table *t, double *power, double *energy, double *share)
+{
+    size_t i;
+    const pp_proc *p;
+
+    *power = *energy = *share = 0;
+    for (i = 0; i < t->hsize; i++)
+	for (p = t->hash[i]; p; p = p->next) {
+	    *power += p->power;
+	    *energy += p->energy;
+	    *share += p->share;
+	}
+}
+
+static void
+cycle(pp_table *t, const int *pids, const double *cpu, int n)
+{
+    int i, isnew;
+    pp_table_begin(t);
+    for (i = 0; i < n; i++)
+	pp_table_update(t, pids[i], 1000 + pids[i], cpu[i], &isnew);
+}
+
+static void
+test_split(void)
+{
+    pp_table t;
+    pp_split sp;
+    double pw, en, sh;
+    int pids[3] = { 10, 20, 30 };
+    double cpu[3] = { 0, 0, 0 };
+    pp_proc *a, *b, *c;
+
+    pp_table_init(&t);
+
+    /* priming: nothing attributed, references kept */
+    cpu[0] = 5000; cpu[1] = 100; cpu[2] = 0;
+    cycle(&t, pids, cpu, 3);
+    pp_table_split(&t, -1, 0, 0, &sp);
+    totals(&t, &pw, &en, &sh);
+    NEAR(pw, 0, 0);
+    NEAR(en, 0, 0);
+
+    /* 10 s, 200 J (20 W); CPU 3000, 1000, 0 ms; busy 4000 ms: all named */
+    cpu[0] += 3000; cpu[1] += 1000;
+    cycle(&t, pids, cpu, 3);
+    pp_table_split(&t, 200, 10, 4000, &sp);
+    a = pp_table_lookup(&t, 10);
+    b = pp_table_lookup(&t, 20);
+    c = pp_table_lookup(&t, 30);
+    NEAR(a->share, 0.75, 1e-12);
+    NEAR(a->power, 15, 1e-9);
+    NEAR(b->power, 5, 1e-9);
+    NEAR(c->power, 0, 0);
+    NEAR(a->energy, 150, 1e-9);
+    NEAR(sp.unattributed_power, 0, 1e-12);
+    NEAR(sp.coverage, 100, 1e-9);
+
+    /* busy 5000 ms but processes only 4000: 1000 ms unattributed */
+    cpu[0] += 3000; cpu[1] += 1000;
+    cycle(&t, pids, cpu, 3);
+    pp_table_split(&t, 200, 10, 5000, &sp);
+    NEAR(a->power, 12, 1e-9);
+    NEAR(b->power, 4, 1e-9);
+    NEAR(sp.unattributed_power, 4, 1e-9);
+    NEAR(sp.coverage, 80, 1e-9);
+    totals(&t, &pw, &en, &sh);
+    /* conservation: processes + remainder = the source */
+    NEAR(pw + sp.unattributed_power, 20, 1e-9);
+    NEAR(sh + sp.unattributed_share, 1, 1e-12);
+    NEAR(en, 150 + 50 + 120 + 40, 1e-9);
+
+    /* processes report more CPU than the machine (sampling skew): the
+       denominator is the larger, so shares never exceed the whole */
+    cpu[0] += 3000; cpu[1] += 1000;
+    cycle(&t, pids, cpu, 3);
+    pp_table_split(&t, 100, 10, 3000, &sp);
+    totals(&t, &pw, &en, &sh);
+    NEAR(pw + sp.unattributed_power, 10, 1e-9);
+    NEAR(sp.unattributed_power, 0, 1e-12);
+    CHECK(sh <= 1 + 1e-12);
+
+    /* a completely idle interval: everything unattributed */
+    cycle(&t, pids, cpu, 3);
+    pp_table_split(&t, 50, 10, 0, &sp);
+    totals(&t, &pw, &en, &sh);
+    NEAR(pw, 0, 0);
+    NEAR(sp.unattributed_power, 5, 1e-9);
+
+    /* an untrusted interval: CPU references move on, nothing attributed */
+    en = a->energy;
+    cpu[0] += 9000;
+    cycle(&t, pids, cpu, 3);
+    pp_table_split(&t, -1, 10, 9000, &sp);
+    NEAR(a->energy, en, 0);
+    NEAR(a->power, 0, 0);
+    NEAR(sp.unattributed_power, 0, 0);
+    /* ... and the CPU of the skipped interval is not carried over */
+    cpu[0] += 1000; cpu[1] += 1000;
+    cycle(&t, pids, cpu, 3);
+    pp_table_split(&t, 100, 10, 2000, &sp);
+    NEAR(a->power, 5, 1e-9);
+
+    pp_table_free(&t);
+}
+
+static int exited_pid;
+static double exited_energy;
+
+static void
+on_exit_cb(const pp_proc *p, void *arg)
+{
+    (void)arg;
+    exited_pid = p->pid;
+    exited_energy = p->energy;
+}
+
+static void
+test_lifecycle(void)
+{
+    pp_table t;
+    pp_split sp;
+    pp_proc *p;
+    int isnew;
+
+    pp_table_init(&t);
+    /* priming cycle: existing processes only set references */
+    pp_table_begin(&t);
+    p = pp_table_update(&t, 1, 0, 500, &isnew);
+    CHECK(isnew);
+    pp_table_update(&t, 2, 0, 500, &isnew);
+    pp_table_split(&t, -1, 0, 0, &sp);
+    NEAR(p->delta, 0, 0);
+
+    /* a new process counts all of its CPU since it started */
+    pp_table_begin(&t);
+    pp_table_update(&t, 1, 0, 1500, &isnew);	/* +1000 */
+    CHECK(!isnew);
+    pp_table_update(&t, 2, 0, 500, &isnew);
+    p = pp_table_update(&t, 3, 77, 1000, &isnew);	/* new: 1000 */
+    CHECK(isnew);
+    CHECK(pp_proc_set_name(p, "000003 burner") == 0);
+    pp_table_split(&t, 100, 10, 2000, &sp);
+    NEAR(p->power, 5, 1e-9);
+    NEAR(pp_table_lookup(&t, 1)->power, 5, 1e-9);
+    CHECK(pp_table_sweep(&t, on_exit_cb, NULL) == 0);
+
+    /* pid 2 exits: swept with its energy, reported once */
+    pp_table_begin(&t);
+    pp_table_update(&t, 1, 0, 2500, &isnew);
+    p = pp_table_update(&t, 3, 77, 2000, &isnew);
+    CHECK(!isnew);
+    NEAR(p->delta, 1000, 0);
+    pp_table_split(&t, 100, 10, 2000, &sp);
+    exited_pid = 0;
+    CHECK(pp_table_sweep(&t, on_exit_cb, NULL) == 1);
+    CHECK(exited_pid == 2);
+    NEAR(exited_energy, 0, 0);
+    CHECK(pp_table_lookup(&t, 2) == NULL);
+    CHECK(t.count == 2);
+
+    /* pid 3 reused by another process (other start time): starts at zero,
+       counting the new process's own CPU time only */
+    pp_table_begin(&t);
+    pp_table_update(&t, 1, 0, 3500, &isnew);
+    p = pp_table_update(&t, 3, 99, 300, &isnew);
+    CHECK(isnew);
+    CHECK(p->name == NULL);	/* the caller names it again */
+    NEAR(p->energy, 0, 0);
+    NEAR(p->delta, 300, 0);
+    pp_table_split(&t, 130, 10, 1300, &sp);
+    NEAR(p->energy, 30, 1e-9);
+    NEAR(pp_table_lookup(&t, 1)->energy, 50 + 50 + 100, 1e-9);
+
+    /* sorted view for snapshots */
+    {
+	const pp_proc *v[2];
+	CHECK(pp_table_sorted(&t, v) == 2);
+	CHECK(v[0]->pid == 1 && v[1]->pid == 3);
+    }
+    pp_table_free(&t);
+}
+
+static void
+test_many(void)
+{
+    /* growth of the hash table and recycling of entries at scale */
+    pp_table t;
+    pp_split sp;
+    int i, isnew, round;
+    double pw, en, sh;
+
+    pp_table_init(&t);
+    for (round = 0; round < 4; round++) {
+	pp_table_begin(&t);
+	for (i = 0; i < 20000; i++) {
+	    int pid = round % 2 ? i + 100000 : i + 1;	/* half churn */
+	    pp_table_update(&t, pid, round % 2, 10.0 * (round + 1), &isnew);
+	}
+	pp_table_split(&t, 1000, 10, 0, &sp);
+	pp_table_sweep(&t, NULL, NULL);
+	CHECK(t.count == 20000);
+	totals(&t, &pw, &en, &sh);
+	if (round > 0)
+	    NEAR(pw + sp.unattributed_power, 100, 1e-6);
+    }
+    pp_table_free(&t);
+}
+
+int
+main(void)
+{
+    test_counter();
+    test_gauge();
+    test_model();
+    test_split();
+    test_lifecycle();
+    test_many();
+    return unit_done("test_attrib");
+}
