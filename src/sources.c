@@ -359,7 +359,11 @@ pp_sources_discover(pp_sources *ss, const pp_config *cfg, int local_sysfs)
 	pp_source *s = &ss->s[i];
 	if (s->present)
 	    present++;
-	else if (strncmp(s->status, "missing", 7) != 0) {
+	else if (s->kind == PP_KIND_MODEL) {
+	    snprintf(s->status, PP_STATUSLEN, "not used: a sensor measures power");
+	    s->valid = 0;
+	    s->watts = 0;
+	} else if (strncmp(s->status, "missing", 7) != 0) {
 	    snprintf(s->status, PP_STATUSLEN, "missing: %s no longer exports "
 		     "this source", s->metric[0] ? s->metric : "its metric");
 	    s->valid = 0;
