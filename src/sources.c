@@ -327,7 +327,8 @@ discover_sensors(pp_sources *ss, const pp_config *cfg)
 	s->type = desc.type;
 	s->inst = inst;
 	s->scale = sn->scale;
-	s->counter.range = sn->range;
+	s->counter.range = sn->range > 0 ? sn->range :
+			   wrap_range(cfg, sn->name, "", NULL, 0);
 	s->level_pmid = PM_ID_NULL;
     }
 }
