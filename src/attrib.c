@@ -212,6 +212,8 @@ static void
 proc_restart(pp_proc *p, const pp_table *t, double start, double cpu_ms)
 {
     p->start = start;
+    p->gone_since = 0;
+    p->settled = 0;
     /* new since the last cycle: all its CPU time is in this interval */
     p->delta = t->primed ? cpu_ms : 0;
     p->cpu = cpu_ms;
@@ -233,6 +235,7 @@ pp_table_update(pp_table *t, int pid, double start, double cpu_ms, int *isnew)
 	p->name = NULL;
 	*isnew = 1;
     } else if (p != NULL) {
+	p->gone_since = 0;	/* missed once but still there */
 	p->delta = cpu_ms - p->cpu;
 	if (p->delta < 0)	/* cannot happen for one process; be safe */
 	    p->delta = 0;
@@ -271,8 +274,8 @@ pp_proc_set_name(pp_proc *p, const char *name)
 }
 
 void
-pp_table_split(pp_table *t, double joules, double seconds, double busy_ms,
-	       pp_split *out)
+pp_table_split(pp_table *t, double exited_ms, double joules, double seconds,
+	       double busy_ms, pp_split *out)
 {
     size_t i;
     pp_proc *p;
@@ -284,6 +287,8 @@ pp_table_split(pp_table *t, double joules, double seconds, double busy_ms,
 	for (p = t->hash[i]; p; p = p->next)
 	    if (p->cycle == t->cycle)
 		sum += p->delta;
+    if (isfinite(exited_ms) && exited_ms > 0 && t->primed)
+	sum += exited_ms;
     if (!isfinite(busy_ms) || busy_ms < 0)
 	busy_ms = 0;
     total = sum > busy_ms ? sum : busy_ms;
@@ -312,20 +317,33 @@ pp_table_split(pp_table *t, double joules, double seconds, double busy_ms,
 	out->unattributed_share = total > 0 ? (total - sum) / total : 1;
 	out->unattributed_power = out->unattributed_share * watts;
 	out->unattributed_joules = out->unattributed_share * joules;
+	out->joules_per_ms = total > 0 ? joules / total : 0;
+	out->watts_per_ms = total > 0 ? watts / total : 0;
     }
     t->primed = 1;
 }
 
 size_t
-pp_table_sweep(pp_table *t, pp_exit_fn fn, void *arg)
+pp_table_sweep(pp_table *t, double now, double grace, pp_exit_fn fn,
+	       void *arg)
 {
     size_t i, gone = 0;
     pp_proc **pp, *p;
 
+    t->live = 0;
     for (i = 0; i < t->hsize; i++) {
 	pp = &t->hash[i];
 	while ((p = *pp) != NULL) {
 	    if (p->cycle == t->cycle) {
+		t->live++;
+		pp = &p->next;
+		continue;
+	    }
+	    if (p->gone_since == 0) {
+		p->gone_since = now;	/* out of the live set from now on */
+		p->power = p->share = 0;
+	    }
+	    if (now - p->gone_since < grace) {
 		pp = &p->next;
 		continue;
 	    }
@@ -359,7 +377,8 @@ pp_table_sorted(const pp_table *t, const pp_proc **v)
 
     for (i = 0; i < t->hsize; i++)
 	for (p = t->hash[i]; p; p = p->next)
-	    v[n++] = p;
+	    if (p->cycle == t->cycle)
+		v[n++] = p;
     qsort(v, n, sizeof(*v), by_pid);
     return n;
 }

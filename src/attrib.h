@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+struct pp_agg;
+
 /* ---- energy counters (RAPL, user "joules" metrics) ---- */
 
 typedef enum {
@@ -84,13 +86,19 @@ typedef struct pp_proc {
     double	energy;		/* joules since it was first seen */
     char	*name;		/* instance name, "%06d cmd" */
     unsigned	cycle;		/* cycle in which it was last seen */
+    double	gone_since;	/* time it was first missed, 0 while live */
+    int		settled;	/* its exit record has been counted */
+    struct pp_agg *agg[3];	/* command, user, cgroup (aggregate.h) */
     struct pp_proc *next;	/* hash chain */
 } pp_proc;
+
+enum { PP_AGG_COMMAND, PP_AGG_USER, PP_AGG_CGROUP, PP_NAGG };
 
 typedef struct {
     pp_proc	**hash;
     size_t	hsize;
-    size_t	count;
+    size_t	count;		/* entries, live and gone */
+    size_t	live;		/* entries seen in the current cycle */
     unsigned	cycle;		/* current cycle number */
     int		primed;		/* a complete cycle has been seen */
     pp_proc	*free;		/* recycled entries */
@@ -108,6 +116,8 @@ void pp_table_begin(pp_table *t);
  * which case the caller should give it a name with pp_proc_set_name().
  * A process first seen after the table is primed counts all of its CPU
  * time since it started; in the priming cycle only the reference is kept.
+ * An entry reused for a new process keeps its old agg pointers, for the
+ * caller to release and replace.
  */
 pp_proc *pp_table_update(pp_table *t, int pid, double start, double cpu_ms,
 			 int *isnew);
@@ -116,7 +126,7 @@ pp_proc *pp_table_lookup(const pp_table *t, int pid);
 
 /* result of one interval's split */
 typedef struct {
-    double	cpu_procs;	/* CPU ms of all processes */
+    double	cpu_procs;	/* CPU ms of all processes, live and exited */
     double	cpu_total;	/* the denominator: max(processes, busy) */
     double	power;		/* source watts over the interval */
     double	joules;		/* source joules over the interval */
@@ -124,22 +134,32 @@ typedef struct {
     double	unattributed_power;
     double	unattributed_joules;
     double	coverage;	/* percent of busy CPU named, 0..100 */
+    double	joules_per_ms;	/* energy of one ms of CPU in this interval */
+    double	watts_per_ms;	/* power of one ms of CPU in this interval */
 } pp_split;
 
 /*
  * Split `joules` of energy over `seconds` across the processes seen in
- * this cycle by their CPU time, with busy_ms the machine's busy CPU time
- * in the interval (0 when unknown).  joules < 0 means the interval could
- * not be trusted: CPU references move on, nothing is attributed.
+ * this cycle by their CPU time, with exited_ms the CPU time in the
+ * interval of processes that exited (priced with out->joules_per_ms by
+ * the caller) and busy_ms the machine's busy CPU time in the interval (0
+ * when unknown).  joules < 0 means the interval could not be trusted: CPU
+ * references move on, nothing is attributed.
  */
-void pp_table_split(pp_table *t, double joules, double seconds,
-		    double busy_ms, pp_split *out);
+void pp_table_split(pp_table *t, double exited_ms, double joules,
+		    double seconds, double busy_ms, pp_split *out);
 
-/* visit processes that were not seen this cycle, then drop them */
-typedef void (*pp_exit_fn)(const pp_proc *p, void *arg);
-size_t pp_table_sweep(pp_table *t, pp_exit_fn fn, void *arg);
+/*
+ * Processes not seen in this cycle are gone: they leave the live set at
+ * once (gone_since = now) but stay findable for `grace` seconds so that
+ * their exit record can be matched; then fn is called and they are
+ * dropped.  Returns the number dropped.
+ */
+typedef void (*pp_exit_fn)(pp_proc *p, void *arg);
+size_t pp_table_sweep(pp_table *t, double now, double grace, pp_exit_fn fn,
+		      void *arg);
 
-/* processes in pid order, for a snapshot: fills v (t->count entries) */
+/* live processes in pid order, for a snapshot: fills v (t->live entries) */
 size_t pp_table_sorted(const pp_table *t, const pp_proc **v);
 
 #endif /* PP_ATTRIB_H */

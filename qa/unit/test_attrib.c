@@ -175,7 +175,7 @@ test_split(void)
     /* priming: nothing attributed, references kept */
     cpu[0] = 5000; cpu[1] = 100; cpu[2] = 0;
     cycle(&t, pids, cpu, 3);
-    pp_table_split(&t, -1, 0, 0, &sp);
+    pp_table_split(&t, 0, -1, 0, 0, &sp);
     totals(&t, &pw, &en, &sh);
     NEAR(pw, 0, 0);
     NEAR(en, 0, 0);
@@ -183,7 +183,7 @@ test_split(void)
     /* 10 s, 200 J (20 W); CPU 3000, 1000, 0 ms; busy 4000 ms: all named */
     cpu[0] += 3000; cpu[1] += 1000;
     cycle(&t, pids, cpu, 3);
-    pp_table_split(&t, 200, 10, 4000, &sp);
+    pp_table_split(&t, 0, 200, 10, 4000, &sp);
     a = pp_table_lookup(&t, 10);
     b = pp_table_lookup(&t, 20);
     c = pp_table_lookup(&t, 30);
@@ -198,7 +198,7 @@ test_split(void)
     /* busy 5000 ms but processes only 4000: 1000 ms unattributed */
     cpu[0] += 3000; cpu[1] += 1000;
     cycle(&t, pids, cpu, 3);
-    pp_table_split(&t, 200, 10, 5000, &sp);
+    pp_table_split(&t, 0, 200, 10, 5000, &sp);
     NEAR(a->power, 12, 1e-9);
     NEAR(b->power, 4, 1e-9);
     NEAR(sp.unattributed_power, 4, 1e-9);
@@ -213,7 +213,7 @@ test_split(void)
        denominator is the larger, so shares never exceed the whole */
     cpu[0] += 3000; cpu[1] += 1000;
     cycle(&t, pids, cpu, 3);
-    pp_table_split(&t, 100, 10, 3000, &sp);
+    pp_table_split(&t, 0, 100, 10, 3000, &sp);
     totals(&t, &pw, &en, &sh);
     NEAR(pw + sp.unattributed_power, 10, 1e-9);
     NEAR(sp.unattributed_power, 0, 1e-12);
@@ -221,7 +221,7 @@ test_split(void)
 
     /* a completely idle interval: everything unattributed */
     cycle(&t, pids, cpu, 3);
-    pp_table_split(&t, 50, 10, 0, &sp);
+    pp_table_split(&t, 0, 50, 10, 0, &sp);
     totals(&t, &pw, &en, &sh);
     NEAR(pw, 0, 0);
     NEAR(sp.unattributed_power, 5, 1e-9);
@@ -230,14 +230,14 @@ test_split(void)
     en = a->energy;
     cpu[0] += 9000;
     cycle(&t, pids, cpu, 3);
-    pp_table_split(&t, -1, 10, 9000, &sp);
+    pp_table_split(&t, 0, -1, 10, 9000, &sp);
     NEAR(a->energy, en, 0);
     NEAR(a->power, 0, 0);
     NEAR(sp.unattributed_power, 0, 0);
     /* ... and the CPU of the skipped interval is not carried over */
     cpu[0] += 1000; cpu[1] += 1000;
     cycle(&t, pids, cpu, 3);
-    pp_table_split(&t, 100, 10, 2000, &sp);
+    pp_table_split(&t, 0, 100, 10, 2000, &sp);
     NEAR(a->power, 5, 1e-9);
 
     pp_table_free(&t);
@@ -247,7 +247,7 @@ static int exited_pid;
 static double exited_energy;
 
 static void
-on_exit_cb(const pp_proc *p, void *arg)
+on_exit_cb(pp_proc *p, void *arg)
 {
     (void)arg;
     exited_pid = p->pid;
@@ -268,7 +268,7 @@ test_lifecycle(void)
     p = pp_table_update(&t, 1, 0, 500, &isnew);
     CHECK(isnew);
     pp_table_update(&t, 2, 0, 500, &isnew);
-    pp_table_split(&t, -1, 0, 0, &sp);
+    pp_table_split(&t, 0, -1, 0, 0, &sp);
     NEAR(p->delta, 0, 0);
 
     /* a new process counts all of its CPU since it started */
@@ -279,10 +279,10 @@ test_lifecycle(void)
     p = pp_table_update(&t, 3, 77, 1000, &isnew);	/* new: 1000 */
     CHECK(isnew);
     CHECK(pp_proc_set_name(p, "000003 burner") == 0);
-    pp_table_split(&t, 100, 10, 2000, &sp);
+    pp_table_split(&t, 0, 100, 10, 2000, &sp);
     NEAR(p->power, 5, 1e-9);
     NEAR(pp_table_lookup(&t, 1)->power, 5, 1e-9);
-    CHECK(pp_table_sweep(&t, on_exit_cb, NULL) == 0);
+    CHECK(pp_table_sweep(&t, 100, 0, on_exit_cb, NULL) == 0);
 
     /* pid 2 exits: swept with its energy, reported once */
     pp_table_begin(&t);
@@ -290,9 +290,9 @@ test_lifecycle(void)
     p = pp_table_update(&t, 3, 77, 2000, &isnew);
     CHECK(!isnew);
     NEAR(p->delta, 1000, 0);
-    pp_table_split(&t, 100, 10, 2000, &sp);
+    pp_table_split(&t, 0, 100, 10, 2000, &sp);
     exited_pid = 0;
-    CHECK(pp_table_sweep(&t, on_exit_cb, NULL) == 1);
+    CHECK(pp_table_sweep(&t, 100, 0, on_exit_cb, NULL) == 1);
     CHECK(exited_pid == 2);
     NEAR(exited_energy, 0, 0);
     CHECK(pp_table_lookup(&t, 2) == NULL);
@@ -307,7 +307,7 @@ test_lifecycle(void)
     CHECK(p->name == NULL);	/* the caller names it again */
     NEAR(p->energy, 0, 0);
     NEAR(p->delta, 300, 0);
-    pp_table_split(&t, 130, 10, 1300, &sp);
+    pp_table_split(&t, 0, 130, 10, 1300, &sp);
     NEAR(p->energy, 30, 1e-9);
     NEAR(pp_table_lookup(&t, 1)->energy, 50 + 50 + 100, 1e-9);
 
@@ -336,13 +336,79 @@ test_many(void)
 	    int pid = round % 2 ? i + 100000 : i + 1;	/* half churn */
 	    pp_table_update(&t, pid, round % 2, 10.0 * (round + 1), &isnew);
 	}
-	pp_table_split(&t, 1000, 10, 0, &sp);
-	pp_table_sweep(&t, NULL, NULL);
+	pp_table_split(&t, 0, 1000, 10, 0, &sp);
+	pp_table_sweep(&t, 100, 0, NULL, NULL);
 	CHECK(t.count == 20000);
 	totals(&t, &pw, &en, &sh);
 	if (round > 0)
 	    NEAR(pw + sp.unattributed_power, 100, 1e-6);
     }
+    pp_table_free(&t);
+}
+
+static void
+test_exits(void)
+{
+    /* exited processes: kept findable for a grace period, priced by
+       joules_per_ms, and part of the named CPU */
+    pp_table t;
+    pp_split sp;
+    pp_proc *p;
+    int isnew;
+    double pw, en, sh;
+
+    pp_table_init(&t);
+    pp_table_begin(&t);
+    pp_table_update(&t, 1, 0, 0, &isnew);
+    pp_table_update(&t, 2, 0, 0, &isnew);
+    pp_table_split(&t, 0, -1, 0, 0, &sp);
+    pp_table_sweep(&t, 0, 30, NULL, NULL);
+    CHECK(t.live == 2);
+
+    /* pid 2 exits; its last 500 ms since it was sampled come from its
+       exit record, plus 500 ms of a process never sampled at all */
+    pp_table_begin(&t);
+    pp_table_update(&t, 1, 0, 1000, &isnew);
+    pp_table_split(&t, 1000, 200, 10, 2000, &sp);
+    NEAR(sp.joules_per_ms, 0.1, 1e-12);
+    NEAR(sp.watts_per_ms, 0.01, 1e-12);
+    NEAR(pp_table_lookup(&t, 1)->power, 10, 1e-9);
+    NEAR(sp.coverage, 100, 1e-9);
+    NEAR(sp.unattributed_power, 0, 1e-12);
+    /* live 10 W + exited 1000 ms x 0.01 W/ms = the source's 20 W */
+    totals(&t, &pw, &en, &sh);
+    NEAR(pw + 1000 * sp.watts_per_ms, 20, 1e-9);
+    CHECK(pp_table_sweep(&t, 10, 30, on_exit_cb, NULL) == 0);
+    CHECK(t.live == 1);
+    p = pp_table_lookup(&t, 2);
+    CHECK(p != NULL && p->gone_since == 10);
+    NEAR(p->power, 0, 0);
+    {
+	const pp_proc *v[2];
+	CHECK(pp_table_sorted(&t, v) == 1);	/* gone ones are not listed */
+    }
+
+    /* exited CPU larger than the machine's busy time: shares still sum to 1 */
+    pp_table_begin(&t);
+    pp_table_update(&t, 1, 0, 2000, &isnew);
+    pp_table_split(&t, 3000, 100, 10, 2000, &sp);
+    NEAR(pp_table_lookup(&t, 1)->share + 3000 * sp.joules_per_ms / 100, 1, 1e-12);
+
+    /* after the grace period the gone entry is dropped, once */
+    exited_pid = 0;
+    CHECK(pp_table_sweep(&t, 45, 30, on_exit_cb, NULL) == 1);
+    CHECK(exited_pid == 2);
+    CHECK(pp_table_lookup(&t, 2) == NULL);
+
+    /* a process missed by one fetch and seen again is live again */
+    pp_table_begin(&t);
+    pp_table_split(&t, 0, 100, 10, 0, &sp);
+    pp_table_sweep(&t, 55, 30, NULL, NULL);
+    CHECK(t.live == 0 && pp_table_lookup(&t, 1)->gone_since == 55);
+    pp_table_begin(&t);
+    p = pp_table_update(&t, 1, 0, 2500, &isnew);
+    CHECK(!isnew && p->gone_since == 0);
+    NEAR(p->delta, 500, 0);
     pp_table_free(&t);
 }
 
@@ -355,5 +421,6 @@ main(void)
     test_split();
     test_lifecycle();
     test_many();
+    test_exits();
     return unit_done("test_attrib");
 }
