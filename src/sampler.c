@@ -418,9 +418,9 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     }
 
     name_new_processes(s, nnew);
-    pp_table_split(&s->procs, joules, dt, busy_ms, &split);
+    pp_table_split(&s->procs, 0, joules, dt, busy_ms, &split);
     s->unattributed_energy += split.unattributed_joules;
-    pp_table_sweep(&s->procs, NULL, NULL);
+    pp_table_sweep(&s->procs, t, 0, NULL, NULL);
     s->t_prev = t;
     s->cycles++;
     if (i < 0)
