@@ -18,15 +18,22 @@
 #include <sys/select.h>
 #include <unistd.h>
 
-enum { INDOM_PROCESS, INDOM_SOURCE, NUM_INDOMS };
+enum {
+    INDOM_PROCESS, INDOM_SOURCE, INDOM_COMMAND, INDOM_USER, INDOM_CGROUP,
+    NUM_INDOMS
+};
 
 enum {	/* clusters */
     CL_PROCESS, CL_SYSTEM, CL_CONTROL, CL_AGENT,
+    CL_COMMAND, CL_USER, CL_CGROUP,	/* aggregates, in PP_AGG_* order */
 };
 
 static pmdaIndom indomtab[NUM_INDOMS] = {
     { INDOM_PROCESS, 0, NULL },
     { INDOM_SOURCE, 0, NULL },
+    { INDOM_COMMAND, 0, NULL },
+    { INDOM_USER, 0, NULL },
+    { INDOM_CGROUP, 0, NULL },
 };
 
 #define PROC_IND	INDOM_PROCESS
@@ -78,6 +85,21 @@ static pmdaMetric metrictab[] = {
 	PM_SEM_DISCRETE, UNITS_NONE } },		/* message */
     { NULL, { PMDA_PMID(CL_AGENT, 7), PM_TYPE_DOUBLE, NO_IND,
 	PM_SEM_INSTANT, UNITS_SEC } },			/* interval covered */
+    { NULL, { PMDA_PMID(CL_AGENT, 8), PM_TYPE_STRING, NO_IND,
+	PM_SEM_DISCRETE, UNITS_NONE } },		/* accounting */
+    /* procpower.{command,user,cgroup}.{power,energy} */
+    { NULL, { PMDA_PMID(CL_COMMAND, 0), PM_TYPE_DOUBLE, INDOM_COMMAND,
+	PM_SEM_INSTANT, PP_UNITS_WATT } },
+    { NULL, { PMDA_PMID(CL_COMMAND, 1), PM_TYPE_DOUBLE, INDOM_COMMAND,
+	PM_SEM_COUNTER, PP_UNITS_JOULE } },
+    { NULL, { PMDA_PMID(CL_USER, 0), PM_TYPE_DOUBLE, INDOM_USER,
+	PM_SEM_INSTANT, PP_UNITS_WATT } },
+    { NULL, { PMDA_PMID(CL_USER, 1), PM_TYPE_DOUBLE, INDOM_USER,
+	PM_SEM_COUNTER, PP_UNITS_JOULE } },
+    { NULL, { PMDA_PMID(CL_CGROUP, 0), PM_TYPE_DOUBLE, INDOM_CGROUP,
+	PM_SEM_INSTANT, PP_UNITS_WATT } },
+    { NULL, { PMDA_PMID(CL_CGROUP, 1), PM_TYPE_DOUBLE, INDOM_CGROUP,
+	PM_SEM_COUNTER, PP_UNITS_JOULE } },
 };
 
 static pp_worker	worker;
@@ -85,6 +107,8 @@ static pp_snapshot	*current;	/* owned by the main thread */
 static pmdaInstid	*proc_insts;
 static size_t		proc_insts_max;
 static pmdaInstid	source_insts[PP_MAXSOURCES];
+static pmdaInstid	*agg_insts[PP_NAGG];
+static size_t		agg_insts_max[PP_NAGG];
 static char		*username;
 static char		confpath[MAXPATHLEN];
 static char		helppath[MAXPATHLEN];
@@ -115,22 +139,34 @@ log_changes(const pp_snapshot *old, const pp_snapshot *snap)
     }
 }
 
+/* make room for n instances in a table; -1 when out of memory */
+static int
+room(pmdaInstid **v, size_t *max, size_t n)
+{
+    pmdaInstid *nv;
+
+    if (n <= *max)
+	return 0;
+    if ((nv = realloc(*v, n * 2 * sizeof(*nv))) == NULL)
+	return -1;
+    *v = nv;
+    *max = n * 2;
+    return 0;
+}
+
 static void
 adopt(pp_snapshot *snap)
 {
     size_t i;
     int k;
 
-    if (snap->nprocs > proc_insts_max) {
-	size_t want = snap->nprocs * 2;
-	pmdaInstid *v = realloc(proc_insts, want * sizeof(*v));
-	if (v == NULL) {
-	    pmNotifyErr(LOG_ERR, "out of memory for %zu processes", snap->nprocs);
-	    pp_snapshot_free(snap);
-	    return;
-	}
-	proc_insts = v;
-	proc_insts_max = want;
+    for (k = 0; k < PP_NAGG; k++)
+	if (room(&agg_insts[k], &agg_insts_max[k], snap->naggs[k]) < 0)
+	    break;
+    if (k < PP_NAGG || room(&proc_insts, &proc_insts_max, snap->nprocs) < 0) {
+	pmNotifyErr(LOG_ERR, "out of memory for %zu processes", snap->nprocs);
+	pp_snapshot_free(snap);
+	return;
     }
     for (i = 0; i < snap->nprocs; i++) {
 	proc_insts[i].i_inst = snap->procs[i].pid;
@@ -145,6 +181,15 @@ adopt(pp_snapshot *snap)
     }
     indomtab[INDOM_SOURCE].it_set = source_insts;
     indomtab[INDOM_SOURCE].it_numinst = snap->nsources;
+
+    for (k = 0; k < PP_NAGG; k++) {
+	for (i = 0; i < snap->naggs[k]; i++) {
+	    agg_insts[k][i].i_inst = snap->aggs[k][i].id;
+	    agg_insts[k][i].i_name = (char *)snap->aggs[k][i].name;
+	}
+	indomtab[INDOM_COMMAND + k].it_set = agg_insts[k];
+	indomtab[INDOM_COMMAND + k].it_numinst = (int)snap->naggs[k];
+    }
 
     log_changes(current, snap);
     pp_snapshot_free(current);
@@ -249,8 +294,22 @@ procpower_fetch_cb(pmdaMetric *mdesc, unsigned int inst, pmAtomValue *atom)
 	case 5: atom->ul = (unsigned int)current->nprocs; return 1;
 	case 6: atom->cp = current->message[0] ? current->message : "ok"; return 1;
 	case 7: return finite_value(current->interval, atom);
+	case 8: atom->cp = current->accounting; return 1;
 	}
 	return PM_ERR_PMID;
+    case CL_COMMAND:
+    case CL_USER:
+    case CL_CGROUP: {
+	const pp_snap_agg *a = pp_snapshot_agg(current, (int)(cluster - CL_COMMAND),
+						(int)inst);
+	if (a == NULL)
+	    return PM_ERR_INST;
+	if (item == 0)
+	    return current->valid ? finite_value(a->power, atom) : 0;
+	if (item == 1)
+	    return finite_value(a->energy, atom);
+	return PM_ERR_PMID;
+    }
     }
     return PM_ERR_PMID;
 }
@@ -329,11 +388,13 @@ procpower_label(int ident, int type, pmLabelSet **lpp, pmdaExt *pmda)
 	unsigned int item = pmID_item((pmID)ident);
 	const char *units = NULL;
 
-	if ((cluster == CL_PROCESS || cluster == CL_SYSTEM) &&
-	    (item == 0 || item == 3))
+	int figures = cluster == CL_PROCESS || cluster == CL_SYSTEM ||
+		      cluster == CL_COMMAND || cluster == CL_USER ||
+		      cluster == CL_CGROUP;
+
+	if (figures && (item == 0 || (cluster == CL_SYSTEM && item == 3)))
 	    units = "watt";
-	else if ((cluster == CL_PROCESS || cluster == CL_SYSTEM) &&
-		 (item == 1 || item == 4))
+	else if (figures && (item == 1 || (cluster == CL_SYSTEM && item == 4)))
 	    units = "joule";
 	else if ((cluster == CL_PROCESS && item == 2) ||
 		 (cluster == CL_SYSTEM && item == 2))
@@ -449,7 +510,6 @@ main(int argc, char **argv)
 	username = opts.username;
 
     pmdaOpenLog(&dispatch);
-    pmSetProcessIdentity(username);
 
     /* defaults, then the file, then the command line */
     pp_config_defaults(&cfg);
@@ -484,8 +544,17 @@ main(int argc, char **argv)
 	exit(1);
     }
 
+    /*
+     * Drop root now, unless process accounting is wanted: then the worker
+     * drops it once it holds the one context that may turn accounting
+     * back on (it resets whenever pmcd restarts).
+     */
+    if (geteuid() != 0 || strcmp(username, "root") == 0 || !cfg.accounting) {
+	pmSetProcessIdentity(username);
+	username = NULL;
+    }
     signal(SIGPIPE, SIG_IGN);
-    if ((c = pp_worker_start(&worker, &cfg)) < 0) {
+    if ((c = pp_worker_start(&worker, &cfg, username)) < 0) {
 	pmNotifyErr(LOG_ERR, "cannot start the sampling thread: %s",
 		    pmErrStr(c));
 	exit(1);

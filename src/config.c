@@ -24,6 +24,8 @@ pp_config_defaults(pp_config *c)
     c->model = PP_MODEL_AUTO;
     c->model_idle = PP_DEFAULT_MODEL_IDLE;
     c->model_busy = PP_DEFAULT_MODEL_BUSY;
+    c->accounting = 1;
+    c->aggregate_idle = PP_DEFAULT_AGG_IDLE;
 }
 
 int
@@ -240,6 +242,20 @@ parse_line(pp_config *c, parse_state *s, char *line)
 		c->model_idle, c->model_busy);
     } else if (strcmp(w[0], "sensor") == 0) {
 	parse_sensor(c, s, w, n);
+    } else if (strcmp(w[0], "accounting") == 0) {
+	if (n == 2 && strcmp(w[1], "on") == 0)
+	    c->accounting = 1;
+	else if (n == 2 && strcmp(w[1], "off") == 0)
+	    c->accounting = 0;
+	else
+	    bad(s, "'accounting' needs on or off; keeping %s",
+		c->accounting ? "on" : "off");
+    } else if (strcmp(w[0], "aggregate_idle") == 0) {
+	if (n != 2 || number(w[1], 60, 1e9, &v) < 0)
+	    bad(s, "'aggregate_idle' needs seconds from 60; keeping %g",
+		c->aggregate_idle);
+	else
+	    c->aggregate_idle = v;
     } else if (strcmp(w[0], "wrap") == 0) {
 	if (n != 3 || !pp_source_name_valid(w[1]) ||
 	    number(w[2], 1e-6, 1e15, &v) < 0) {
@@ -259,7 +275,8 @@ parse_line(pp_config *c, parse_state *s, char *line)
 	    c->nwraps++;
     } else {
 	bad(s, "unknown keyword '%s' (interval, subsamples, host, source, "
-	       "max_watts, model, sensor, wrap); line ignored", w[0]);
+	       "max_watts, model, sensor, wrap, accounting, aggregate_idle); "
+	       "line ignored", w[0]);
     }
 }
 

@@ -45,6 +45,8 @@ typedef struct {
     pp_sensor	sensors[PP_MAXSENSORS];
     int		nwraps;
     pp_wrap	wraps[PP_MAXWRAPS];
+    int		accounting;		/* keep process accounting on */
+    double	aggregate_idle;		/* seconds before an idle aggregate goes */
 } pp_config;
 
 /* defaults; documented in README.md and pmdaprocpower.1 */
@@ -55,6 +57,7 @@ typedef struct {
 #define PP_DEFAULT_MAX_WATTS	10000.0
 #define PP_DEFAULT_MODEL_IDLE	0.74
 #define PP_DEFAULT_MODEL_BUSY	3.5
+#define PP_DEFAULT_AGG_IDLE	86400.0
 
 void pp_config_defaults(pp_config *c);
 

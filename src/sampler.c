@@ -1,12 +1,12 @@
 /*
- * The sampler; see sampler.h.  Every PMAPI call of the agent is here or in
- * sources.c, and both run on the worker thread only.
+ * The sampler; see sampler.h.  Every PMAPI call of the agent is here, in
+ * sources.c or in accounting.c, and all of them run on the worker thread.
  */
 #include "sampler.h"
 #include "compat.h"
+#include "values.h"
 
 #include <math.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,29 +24,48 @@ static const char *fixed_names[PP_M_FIXED] = {
     [PP_M_CPU_INTR] = "kernel.all.cpu.intr",
     [PP_M_CPU_IDLE] = "kernel.all.cpu.idle",
     [PP_M_CPU_WAIT] = "kernel.all.cpu.wait.total",
-    [PP_M_CPU_STEAL] = "kernel.all.cpu.steal",
     [PP_M_NCPU] = "hinv.ncpu",
+    [PP_M_BOOTTIME] = "kernel.all.boottime",
+};
+
+static const char *detail_names[PP_D_COUNT] = {
+    [PP_D_PSARGS] = "proc.psinfo.psargs",
+    [PP_D_CMD] = "proc.psinfo.cmd",
+    [PP_D_USER] = "proc.id.uid_nm",
+    [PP_D_CGROUPS] = "proc.psinfo.cgroups",
 };
 
 void
 pp_sampler_init(pp_sampler *s, const pp_config *cfg)
 {
+    int k;
+
     memset(s, 0, sizeof(*s));
     s->ctx = -1;
     s->cfg = *cfg;
     pp_table_init(&s->procs);
     pp_sources_init(&s->sources);
+    pp_acct_init(&s->acct, cfg->accounting);
+    for (k = 0; k < PP_NAGG; k++)
+	pp_aggset_init(&s->aggs[k]);
 }
 
 void
 pp_sampler_free(pp_sampler *s)
 {
+    int k;
+
     pp_sampler_close(s);
+    pp_acct_free(&s->acct);
     pp_table_free(&s->procs);
+    for (k = 0; k < PP_NAGG; k++)
+	pp_aggset_free(&s->aggs[k]);
     free(s->newpids);
     free(s->sorted);
+    free(s->aggsorted);
     s->newpids = NULL;
     s->sorted = NULL;
+    s->aggsorted = NULL;
 }
 
 void
@@ -66,12 +85,38 @@ is_local(const char *host)
 }
 
 int
+pp_sampler_open_store(pp_sampler *s)
+{
+    int sts;
+
+    if (s->acct.store_ctx >= 0)
+	return 0;
+    if ((sts = pmNewContext(PM_CONTEXT_HOST, s->cfg.host)) < 0)
+	return sts;
+    s->acct.store_ctx = sts;
+    return 0;
+}
+
+/* look names up; those that do not resolve stay PM_ID_NULL */
+static void
+lookup_all(int n, const char **names, pmID *ids, int *types)
+{
+    pmDesc desc;
+    int i;
+
+    pmLookupName(n, names, ids);
+    for (i = 0; i < n; i++) {
+	types[i] = PM_TYPE_U64;
+	if (ids[i] != PM_ID_NULL && pmLookupDesc(ids[i], &desc) == 0)
+	    types[i] = desc.type;
+    }
+}
+
+int
 pp_sampler_open(pp_sampler *s, int type, const char *name)
 {
-    int i, sts;
+    int sts, dtypes[PP_D_COUNT];
     pmDesc desc;
-    const char *names[PP_M_FIXED + 1];
-    pmID ids[PP_M_FIXED + 1];
 
     pp_sampler_close(s);
     if ((sts = pmNewContext(type, name)) < 0) {
@@ -82,28 +127,18 @@ pp_sampler_open(pp_sampler *s, int type, const char *name)
     s->ctx = sts;
     s->local = type == PM_CONTEXT_HOST && is_local(name);
 
-    for (i = 0; i < PP_M_FIXED; i++)
-	names[i] = fixed_names[i];
-    names[PP_M_FIXED] = "proc.psinfo.psargs";
-    /* names that do not resolve come back as PM_ID_NULL */
-    sts = pmLookupName(PP_M_FIXED + 1, names, ids);
-    for (i = 0; i < PP_M_FIXED; i++) {
-	s->fixed[i] = ids[i];
-	s->fixed_type[i] = PM_TYPE_U64;
-	if (ids[i] != PM_ID_NULL && pmLookupDesc(ids[i], &desc) == 0)
-	    s->fixed_type[i] = desc.type;
-    }
-    s->psargs = ids[PP_M_FIXED];
+    lookup_all(PP_M_FIXED, fixed_names, s->fixed, s->fixed_type);
+    lookup_all(PP_D_COUNT, detail_names, s->detail, dtypes);
     s->proc_indom = PM_INDOM_NULL;
     if (s->fixed[PP_M_UTIME] != PM_ID_NULL &&
 	pmLookupDesc(s->fixed[PP_M_UTIME], &desc) == 0)
 	s->proc_indom = desc.indom;
-    if (s->fixed[PP_M_UTIME] == PM_ID_NULL || s->fixed[PP_M_STIME] == PM_ID_NULL) {
+    if (s->fixed[PP_M_UTIME] == PM_ID_NULL || s->fixed[PP_M_STIME] == PM_ID_NULL)
 	snprintf(s->message, sizeof(s->message), "proc.psinfo.utime/stime not "
 		 "available (is pmda-proc installed?): no per-process figures");
-    } else
+    else
 	s->message[0] = '\0';
-    (void)sts;
+    pp_acct_lookup(&s->acct);
     s->discover_in = 0;
     /* a new connection: the next cycle primes again */
     s->t_prev = 0;
@@ -112,57 +147,11 @@ pp_sampler_open(pp_sampler *s, int type, const char *name)
     return 0;
 }
 
-/* a value of a known type as a double, quickly for the common integers */
-static double
-value_of(const pmValueSet *vs, int j, int type)
-{
-    const pmValue *v = &vs->vlist[j];
-    pmAtomValue av;
-
-    if (vs->valfmt == PM_VAL_INSITU) {
-	if (type == PM_TYPE_U32)
-	    return (double)(uint32_t)v->value.lval;
-	if (type == PM_TYPE_32)
-	    return (double)v->value.lval;
-    } else if (type == PM_TYPE_U64 && v->value.pval->vlen >= PM_VAL_HDR_SIZE + 8) {
-	uint64_t u;
-	memcpy(&u, v->value.pval->vbuf, sizeof(u));
-	return (double)u;
-    }
-    if (pmExtractValue(vs->valfmt, v, type, &av, PM_TYPE_DOUBLE) < 0)
-	return NAN;
-    return av.d;
-}
-
-static const pmValueSet *
-vset_of(const pmResult *rp, int i)
-{
-    if (i >= rp->numpmid || rp->vset[i]->numval <= 0)
-	return NULL;
-    return rp->vset[i];
-}
-
 static double
 single(const pmResult *rp, const pp_sampler *s, int m)
 {
-    const pmValueSet *vs = vset_of(rp, m);
-    return vs ? value_of(vs, 0, s->fixed_type[m]) : NAN;
-}
-
-/* the value of vs for instance inst, trying index j first */
-static double
-value_at(const pmValueSet *vs, int j, int inst, int type)
-{
-    int k;
-
-    if (vs == NULL)
-	return NAN;
-    if (j < vs->numval && vs->vlist[j].inst == inst)
-	return value_of(vs, j, type);
-    for (k = 0; k < vs->numval; k++)
-	if (vs->vlist[k].inst == inst)
-	    return value_of(vs, k, type);
-    return NAN;
+    const pmValueSet *vs = pp_vset(rp, m);
+    return vs ? pp_value_of(vs, 0, s->fixed_type[m]) : NAN;
 }
 
 int
@@ -185,38 +174,55 @@ pp_sampler_subsample(pp_sampler *s)
     return 0;
 }
 
-/* name newly seen processes as pmda-proc does: "%06d " + argv[0] */
+/* point a process at its aggregates, dropping any it had before */
 static void
-name_new_processes(pp_sampler *s, size_t n)
+set_aggregates(pp_sampler *s, pp_proc *p, const char *names[PP_NAGG])
+{
+    int k;
+
+    for (k = 0; k < PP_NAGG; k++) {
+	pp_agg_release(p->agg[k]);
+	p->agg[k] = pp_agg_get(&s->aggs[k], names[k]);
+	pp_agg_hold(p->agg[k]);
+    }
+}
+
+/*
+ * Name newly seen processes as pmda-proc does ("%06d " + argv[0]) and find
+ * their command, user and cgroup: one fetch limited to the new pids, so
+ * pmda-proc reads nothing more for the processes it already knows.
+ */
+static void
+describe_new_processes(pp_sampler *s, size_t n)
 {
     pmResult *rp = NULL;
-    const pmValueSet *vs = NULL;
+    const pmValueSet *vs[PP_D_COUNT] = { NULL };
     size_t i;
     int k;
-    char name[4096 + 16];
+    char name[4096 + 16], cgroup[1024];
 
     if (n == 0)
 	return;
-    if (s->psargs != PM_ID_NULL && s->proc_indom != PM_INDOM_NULL &&
+    if (s->detail[PP_D_PSARGS] != PM_ID_NULL && s->proc_indom != PM_INDOM_NULL &&
 	pmDelProfile(s->proc_indom, 0, NULL) >= 0 &&
 	pmAddProfile(s->proc_indom, (int)n, s->newpids) >= 0 &&
-	pmFetch(1, &s->psargs, &rp) >= 0)
-	vs = rp->vset[0];
+	pmFetch(PP_D_COUNT, s->detail, &rp) >= 0) {
+	for (k = 0; k < PP_D_COUNT; k++)
+	    vs[k] = pp_vset(rp, k);
+    }
     if (s->proc_indom != PM_INDOM_NULL)
 	pmAddProfile(s->proc_indom, 0, NULL);	/* all processes again */
 
     for (i = 0; i < n; i++) {
 	int pid = s->newpids[i];
-	const char *args = NULL;
 	pp_proc *p = pp_table_lookup(&s->procs, pid);
+	const char *args = pp_string_at(vs[PP_D_PSARGS], (int)i, pid);
+	const char *cmd = pp_string_at(vs[PP_D_CMD], (int)i, pid);
+	const char *user = pp_string_at(vs[PP_D_USER], (int)i, pid);
+	const char *aggnames[PP_NAGG];
 
 	if (p == NULL)
 	    continue;
-	for (k = 0; vs && k < vs->numval; k++)
-	    if (vs->vlist[k].inst == pid && vs->valfmt != PM_VAL_INSITU) {
-		args = vs->vlist[k].value.pval->vbuf;
-		break;
-	    }
 	if (args != NULL && args[0] != '\0') {
 	    size_t len = strcspn(args, " ");
 	    if (len > 4096 - 7)
@@ -225,9 +231,70 @@ name_new_processes(pp_sampler *s, size_t n)
 	} else
 	    snprintf(name, sizeof(name), "%06d <exiting>", pid);
 	pp_proc_set_name(p, name);
+	pp_cgroup_path(pp_string_at(vs[PP_D_CGROUPS], (int)i, pid), cgroup,
+		       sizeof(cgroup));
+	aggnames[PP_AGG_COMMAND] = cmd && *cmd ? cmd : "(unknown)";
+	aggnames[PP_AGG_USER] = user && *user ? user : "(unknown)";
+	aggnames[PP_AGG_CGROUP] = cgroup;
+	set_aggregates(s, p, aggnames);
     }
     if (rp)
 	pmFreeResult(rp);
+}
+
+static void
+reap(pp_proc *p, void *arg)
+{
+    int k;
+
+    (void)arg;
+    for (k = 0; k < PP_NAGG; k++) {
+	pp_agg_release(p->agg[k]);
+	p->agg[k] = NULL;
+    }
+}
+
+/* this interval's figures into the aggregates, from processes and exits */
+static void
+account_aggregates(pp_sampler *s, const pp_split *split, double joules,
+		   double now)
+{
+    size_t i;
+    int k;
+    pp_proc *p;
+
+    for (k = 0; k < PP_NAGG; k++)
+	pp_aggset_begin(&s->aggs[k]);
+    for (i = 0; i < s->procs.hsize; i++)
+	for (p = s->procs.hash[i]; p; p = p->next) {
+	    if (p->cycle != s->procs.cycle)
+		continue;
+	    for (k = 0; k < PP_NAGG; k++)
+		pp_agg_add(p->agg[k], p->power,
+			   joules > 0 ? p->share * joules : 0, now);
+	}
+    for (i = 0; i < s->acct.nexits; i++) {
+	const pp_exit *e = &s->acct.exits[i];
+	for (k = 0; k < PP_NAGG; k++)
+	    pp_agg_add(e->agg[k], e->cpu_ms * split->watts_per_ms,
+		       e->cpu_ms * split->joules_per_ms, now);
+    }
+    for (k = 0; k < PP_NAGG; k++)
+	pp_aggset_expire(&s->aggs[k], now, s->cfg.aggregate_idle);
+}
+
+static int
+grow_scratch(void **v, size_t *max, size_t need, size_t size)
+{
+    void *nv;
+
+    if (need <= *max)
+	return 0;
+    if ((nv = realloc(*v, need * 2 * size)) == NULL)
+	return -1;
+    *v = nv;
+    *max = need * 2;
+    return 0;
 }
 
 static pp_snapshot *
@@ -235,31 +302,30 @@ build_snapshot(pp_sampler *s, double t, double dt, const pp_split *split,
 	       int valid)
 {
     pp_snapshot *snap = calloc(1, sizeof(*snap));
-    size_t i, n, bytes = 0;
+    size_t i, n, bytes = 0, na[PP_NAGG];
     char *arena;
     int k;
 
     if (snap == NULL)
 	return NULL;
-    if (s->procs.count > s->sortedmax) {
-	size_t want = s->procs.count * 2;
-	const pp_proc **v = realloc(s->sorted, want * sizeof(*v));
-	if (v == NULL) {
-	    free(snap);
-	    return NULL;
-	}
-	s->sorted = v;
-	s->sortedmax = want;
-    }
+    if (grow_scratch((void **)&s->sorted, &s->sortedmax, s->procs.count + 1,
+		     sizeof(*s->sorted)) < 0)
+	goto fail;
     n = pp_table_sorted(&s->procs, s->sorted);
     for (i = 0; i < n; i++)
 	bytes += strlen(s->sorted[i]->name ? s->sorted[i]->name : "") + 1;
+    for (k = 0; k < PP_NAGG; k++) {
+	const pp_agg *a;
+	size_t h;
+	na[k] = s->aggs[k].count;
+	for (h = 0; h < s->aggs[k].hsize; h++)
+	    for (a = s->aggs[k].hash[h]; a; a = a->next)
+		bytes += strlen(a->name) + 1;
+    }
     snap->procs = malloc((n ? n : 1) * sizeof(*snap->procs));
     snap->names = arena = malloc(bytes ? bytes : 1);
-    if (snap->procs == NULL || arena == NULL) {
-	pp_snapshot_free(snap);
-	return NULL;
-    }
+    if (snap->procs == NULL || arena == NULL)
+	goto fail;
     for (i = 0; i < n; i++) {
 	const pp_proc *p = s->sorted[i];
 	const char *nm = p->name ? p->name : "";
@@ -276,6 +342,26 @@ build_snapshot(pp_sampler *s, double t, double dt, const pp_split *split,
     }
     snap->nprocs = n;
 
+    for (k = 0; k < PP_NAGG; k++) {
+	if (grow_scratch((void **)&s->aggsorted, &s->aggsortedmax, na[k] + 1,
+			 sizeof(*s->aggsorted)) < 0 ||
+	    (snap->aggs[k] = malloc((na[k] ? na[k] : 1) * sizeof(pp_snap_agg))) == NULL)
+	    goto fail;
+	na[k] = pp_aggset_sorted(&s->aggs[k], s->aggsorted);
+	for (i = 0; i < na[k]; i++) {
+	    const pp_agg *a = s->aggsorted[i];
+	    size_t len = strlen(a->name) + 1;
+	    pp_snap_agg *d = &snap->aggs[k][i];
+	    memcpy(arena, a->name, len);
+	    d->name = arena;
+	    arena += len;
+	    d->id = a->id;
+	    d->power = a->power;
+	    d->energy = a->energy;
+	}
+	snap->naggs[k] = na[k];
+    }
+
     snap->time = t;
     snap->interval = dt;
     snap->valid = valid;
@@ -286,6 +372,7 @@ build_snapshot(pp_sampler *s, double t, double dt, const pp_split *split,
     snap->unattributed_power = split ? split->unattributed_power : 0;
     snap->unattributed_energy = s->unattributed_energy;
     snprintf(snap->message, sizeof(snap->message), "%s", s->message);
+    snprintf(snap->accounting, sizeof(snap->accounting), "%s", s->acct.status);
     if (s->sources.primary >= 0)
 	snprintf(snap->primary, sizeof(snap->primary), "%s",
 		 s->sources.s[s->sources.primary].name);
@@ -303,6 +390,10 @@ build_snapshot(pp_sampler *s, double t, double dt, const pp_split *split,
 		 k == s->sources.primary ? " (primary)" : "");
     }
     return snap;
+
+fail:
+    pp_snapshot_free(snap);
+    return NULL;
 }
 
 pp_snapshot *
@@ -319,16 +410,71 @@ cpu_seconds(void)
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* record every process in the fetch; collects the new ones' pids */
+static size_t
+update_processes(pp_sampler *s, const pmResult *rp)
+{
+    const pmValueSet *ut = pp_vset(rp, PP_M_UTIME);
+    const pmValueSet *st = pp_vset(rp, PP_M_STIME);
+    const pmValueSet *sv = pp_vset(rp, PP_M_START);
+    size_t nnew = 0;
+    int i;
+
+    pp_table_begin(&s->procs);
+    if (ut == NULL ||
+	grow_scratch((void **)&s->newpids, &s->newmax, (size_t)ut->numval,
+		     sizeof(int)) < 0)
+	return 0;
+    for (i = 0; i < ut->numval; i++) {
+	int pid = ut->vlist[i].inst, isnew;
+	double u = pp_value_of(ut, i, s->fixed_type[PP_M_UTIME]);
+	double sy = pp_value_at(st, i, pid, s->fixed_type[PP_M_STIME]);
+	double start = pp_value_at(sv, i, pid, s->fixed_type[PP_M_START]);
+	pp_proc *p;
+
+	if (!isfinite(u))
+	    continue;
+	if (!isfinite(sy))
+	    sy = 0;
+	if (!isfinite(start))
+	    start = 0;
+	p = pp_table_update(&s->procs, pid, start, u + sy, &isnew);
+	if (p != NULL && isnew)
+	    s->newpids[nnew++] = pid;
+    }
+    return nnew;
+}
+
+/* the machine's busy CPU ms in the interval and its utilisation (or -1) */
+static void
+machine_cpu(pp_sampler *s, const pmResult *rp, double *busy_ms, double *util)
+{
+    double busy = single(rp, s, PP_M_CPU_USER) + single(rp, s, PP_M_CPU_NICE) +
+		  single(rp, s, PP_M_CPU_SYS) + single(rp, s, PP_M_CPU_INTR);
+    double all = busy + single(rp, s, PP_M_CPU_IDLE) + single(rp, s, PP_M_CPU_WAIT);
+
+    *busy_ms = 0;
+    *util = -1;
+    if (!isfinite(busy) || !isfinite(all))
+	return;
+    if (s->cpu_primed && busy >= s->cpu_busy_prev && all > s->cpu_all_prev) {
+	*busy_ms = busy - s->cpu_busy_prev;
+	*util = *busy_ms / (all - s->cpu_all_prev);
+    }
+    s->cpu_busy_prev = busy;
+    s->cpu_all_prev = all;
+    s->cpu_primed = 1;
+}
+
 int
 pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
 {
-    pmID list[PP_M_FIXED + 2 * PP_MAXSOURCES];
+    pmID list[PP_M_FIXED + PP_A_COUNT + 2 * PP_MAXSOURCES];
     pmResult *rp;
-    int n = 0, i, sts, valid = 0, ncpu;
-    size_t nnew = 0;
-    double t, dt, busy = NAN, all, busy_ms = 0, util = -1, joules = -1;
+    int n = 0, i, sts, valid = 0, ncpu, acct_first, priming;
+    size_t nnew;
+    double t, dt, busy_ms, util, joules = -1;
     double cpu0 = cpu_seconds();
-    const pmValueSet *ut, *st, *sv;
     pp_split split;
 
     *out = NULL;
@@ -344,6 +490,8 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     /* fixed metrics by position (PM_ID_NULL ones come back empty) */
     for (i = 0; i < PP_M_FIXED; i++)
 	list[n++] = s->fixed[i];
+    acct_first = n;
+    n += pp_acct_pmids(&s->acct, list + n, PP_A_COUNT);
     n += pp_sources_pmids(&s->sources, 0, list + n, 2 * PP_MAXSOURCES);
     if ((sts = pmFetch(n, list, &rp)) < 0) {
 	s->errors++;
@@ -358,53 +506,15 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
 	pmFreeResult(rp);
 	return 0;
     }
+    priming = !s->procs.primed;
 
-    /* processes */
-    pp_table_begin(&s->procs);
-    ut = vset_of(rp, PP_M_UTIME);
-    st = vset_of(rp, PP_M_STIME);
-    sv = vset_of(rp, PP_M_START);
-    if (ut != NULL && (size_t)ut->numval > s->newmax) {
-	int *v = realloc(s->newpids, ut->numval * 2 * sizeof(int));
-	if (v != NULL) {
-	    s->newpids = v;
-	    s->newmax = ut->numval * 2;
-	}
-    }
-    for (i = 0; ut != NULL && i < ut->numval; i++) {
-	int pid = ut->vlist[i].inst, isnew;
-	double u = value_of(ut, i, s->fixed_type[PP_M_UTIME]);
-	double sy = value_at(st, i, pid, s->fixed_type[PP_M_STIME]);
-	double start = value_at(sv, i, pid, s->fixed_type[PP_M_START]);
-	pp_proc *p;
-
-	if (!isfinite(u))
-	    continue;
-	if (!isfinite(sy))
-	    sy = 0;
-	if (!isfinite(start))
-	    start = 0;
-	p = pp_table_update(&s->procs, pid, start, u + sy, &isnew);
-	if (p != NULL && isnew && nnew < s->newmax)
-	    s->newpids[nnew++] = pid;
-    }
-
-    /* the machine's CPU time */
-    all = busy = single(rp, s, PP_M_CPU_USER) + single(rp, s, PP_M_CPU_NICE) +
-	  single(rp, s, PP_M_CPU_SYS) + single(rp, s, PP_M_CPU_INTR);
-    all += single(rp, s, PP_M_CPU_IDLE) + single(rp, s, PP_M_CPU_WAIT);
+    nnew = update_processes(s, rp);
+    pp_acct_records(&s->acct, rp, acct_first, &s->procs,
+		    single(rp, s, PP_M_BOOTTIME), priming, t, s->aggs);
+    machine_cpu(s, rp, &busy_ms, &util);
     ncpu = (int)single(rp, s, PP_M_NCPU);
     if (ncpu < 1)
 	ncpu = 1;
-    if (isfinite(busy) && isfinite(all)) {
-	if (s->cpu_primed && busy >= s->cpu_busy_prev && all > s->cpu_all_prev) {
-	    busy_ms = busy - s->cpu_busy_prev;
-	    util = busy_ms / (all - s->cpu_all_prev);
-	}
-	s->cpu_busy_prev = busy;
-	s->cpu_all_prev = all;
-	s->cpu_primed = 1;
-    }
 
     /* sources, and the primary's energy over the interval */
     pp_sources_interval(&s->sources, rp, dt, &s->cfg, ncpu, util);
@@ -413,20 +523,25 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     if (i >= 0 && s->sources.s[i].valid && dt > 0) {
 	joules = s->sources.s[i].joules;
 	valid = 1;
-    } else if (s->t_prev > 0) {
+    } else if (!priming) {
 	s->skipped++;
     }
 
-    name_new_processes(s, nnew);
-    pp_table_split(&s->procs, 0, joules, dt, busy_ms, &split);
+    describe_new_processes(s, nnew);
+    pp_table_split(&s->procs, pp_acct_exited_ms(&s->acct), joules, dt,
+		   busy_ms, &split);
     s->unattributed_energy += split.unattributed_joules;
-    pp_table_sweep(&s->procs, t, 0, NULL, NULL);
+    account_aggregates(s, &split, valid ? joules : 0, t);
+    /* exited processes stay findable a little while for their records */
+    pp_table_sweep(&s->procs, t, 2.0 * s->cfg.interval + 10, reap, NULL);
+    pp_acct_keep_on(&s->acct, s->ctx);
     s->t_prev = t;
     s->cycles++;
     if (i < 0)
 	snprintf(s->message, sizeof(s->message), "no power source");
     else if (strncmp(s->message, "fetch failed", 12) == 0 ||
-	     strncmp(s->message, "cannot connect", 14) == 0)
+	     strncmp(s->message, "cannot connect", 14) == 0 ||
+	     strncmp(s->message, "no power", 8) == 0)
 	s->message[0] = '\0';
 
     *out = build_snapshot(s, t, dt, &split, valid);

@@ -1,13 +1,16 @@
 /*
  * The sampler: one PMAPI context (live pmcd or, later, an archive), the
- * process table and the power sources; each full cycle fetches, attributes
- * and builds a snapshot.  It never sleeps and never reads the clock for
- * its arithmetic: time comes from the fetched results.
+ * process table, the power sources, process accounting and the
+ * aggregates; each full cycle fetches, attributes and builds a snapshot.
+ * It never sleeps and never reads the clock for its arithmetic: time comes
+ * from the fetched results.
  */
 #ifndef PP_SAMPLER_H
 #define PP_SAMPLER_H
 
 #include <pcp/pmapi.h>
+#include "accounting.h"
+#include "aggregate.h"
 #include "attrib.h"
 #include "config.h"
 #include "snapshot.h"
@@ -16,9 +19,12 @@
 enum {
     PP_M_UTIME, PP_M_STIME, PP_M_START,
     PP_M_CPU_USER, PP_M_CPU_NICE, PP_M_CPU_SYS, PP_M_CPU_INTR,
-    PP_M_CPU_IDLE, PP_M_CPU_WAIT, PP_M_CPU_STEAL, PP_M_NCPU,
-    PP_M_FIXED		/* source metrics follow */
+    PP_M_CPU_IDLE, PP_M_CPU_WAIT, PP_M_NCPU, PP_M_BOOTTIME,
+    PP_M_FIXED		/* accounting, then source metrics follow */
 };
+
+/* details fetched once per new process */
+enum { PP_D_PSARGS, PP_D_CMD, PP_D_USER, PP_D_CGROUPS, PP_D_COUNT };
 
 typedef struct {
     int		ctx;		/* PMAPI context, -1 none */
@@ -27,11 +33,13 @@ typedef struct {
 
     pmID	fixed[PP_M_FIXED];
     int		fixed_type[PP_M_FIXED];
-    pmID	psargs;
+    pmID	detail[PP_D_COUNT];
     pmInDom	proc_indom;
 
     pp_table	procs;
     pp_sources	sources;
+    pp_accounting acct;
+    pp_aggset	aggs[PP_NAGG];
     int		discover_in;	/* cycles until the next discovery */
 
     double	t_prev;		/* time of the previous full fetch, 0 none */
@@ -47,6 +55,8 @@ typedef struct {
     size_t	newmax;
     const pp_proc **sorted;
     size_t	sortedmax;
+    const pp_agg **aggsorted;
+    size_t	aggsortedmax;
 } pp_sampler;
 
 void pp_sampler_init(pp_sampler *s, const pp_config *cfg);
@@ -55,6 +65,13 @@ void pp_sampler_free(pp_sampler *s);
 /* open the context (PM_CONTEXT_HOST or PM_CONTEXT_ARCHIVE) and look up names */
 int pp_sampler_open(pp_sampler *s, int type, const char *name);
 void pp_sampler_close(pp_sampler *s);
+
+/*
+ * Open a second context to the sampled pmcd, used only to turn process
+ * accounting back on; call it while the process still has the
+ * credentials that may do so (root), before dropping them.
+ */
+int pp_sampler_open_store(pp_sampler *s);
 
 /* one gauge sub-sample between full cycles */
 int pp_sampler_subsample(pp_sampler *s);

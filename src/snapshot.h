@@ -7,6 +7,7 @@
 #define PP_SNAPSHOT_H
 
 #include <stddef.h>
+#include "attrib.h"
 #include "config.h"
 #include "sources.h"
 
@@ -17,6 +18,14 @@ typedef struct {
     double	share;		/* percent */
     const char	*name;		/* "%06d cmd", in the snapshot's arena */
 } pp_snap_proc;
+
+/* an aggregate: a command, a user or a cgroup */
+typedef struct {
+    int		id;		/* stable instance id */
+    double	power;
+    double	energy;
+    const char	*name;		/* in the snapshot's arena */
+} pp_snap_agg;
 
 typedef struct {
     int		id;		/* stable instance id */
@@ -44,7 +53,11 @@ typedef struct pp_snapshot {
 
     size_t		nprocs;		/* sorted by pid */
     pp_snap_proc	*procs;
-    char		*names;		/* arena holding the names */
+    char		*names;		/* arena holding all names */
+
+    size_t		naggs[PP_NAGG];	/* sorted by id */
+    pp_snap_agg		*aggs[PP_NAGG];
+    char		accounting[160];	/* process accounting state */
 
     int			nsources;
     pp_snap_source	sources[PP_MAXSOURCES];
@@ -54,5 +67,8 @@ void pp_snapshot_free(pp_snapshot *s);
 
 /* a process by pid (binary search); NULL if absent */
 const pp_snap_proc *pp_snapshot_proc(const pp_snapshot *s, int pid);
+
+/* an aggregate of kind k by id (binary search); NULL if absent */
+const pp_snap_agg *pp_snapshot_agg(const pp_snapshot *s, int k, int id);
 
 #endif /* PP_SNAPSHOT_H */

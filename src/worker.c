@@ -72,6 +72,43 @@ publish(pp_worker *w, pp_snapshot *snap)
     (void)!write(w->notify[1], &c, 1);
 }
 
+static int
+stopping(pp_worker *w)
+{
+    int stop;
+
+    pthread_mutex_lock(&w->lock);
+    stop = w->stop;
+    pthread_mutex_unlock(&w->lock);
+    return stop;
+}
+
+/*
+ * Make sure the sampler has its context.  The first time, while the
+ * process still runs as root, it also keeps a context that may turn
+ * process accounting on, and then drops to the agent's user.
+ */
+static int
+connect_sampler(pp_worker *w, pp_sampler *s)
+{
+    if (s->ctx >= 0)
+	return 0;
+    if (w->username != NULL) {
+	if (s->cfg.accounting && pp_sampler_open_store(s) < 0) {
+	    snprintf(s->message, sizeof(s->message), "waiting for pmcd at %.200s",
+		     s->cfg.host);
+	    return -1;
+	}
+	pmSetProcessIdentity(w->username);
+	w->username = NULL;
+    }
+    if (pp_sampler_open(s, PM_CONTEXT_HOST, s->cfg.host) < 0) {
+	s->errors++;
+	return -1;
+    }
+    return 0;
+}
+
 static void *
 run(void *arg)
 {
@@ -79,8 +116,6 @@ run(void *arg)
     pp_sampler *s = calloc(1, sizeof(*s));
     unsigned interval_seen;
     char source[PP_NAMELEN];
-    double next_full = now();
-    int stop = 0;
 
     if (s == NULL)
 	return NULL;
@@ -89,29 +124,22 @@ run(void *arg)
     interval_seen = (unsigned)w->interval;
     pthread_mutex_unlock(&w->lock);
 
-    while (!stop) {
+    while (!stopping(w)) {
 	pp_snapshot *snap = NULL;
-	int k, sub, sts;
+	int k, sub;
 	double start, span;
 
-	if (s->ctx < 0 && pp_sampler_open(s, PM_CONTEXT_HOST, s->cfg.host) < 0) {
-	    s->errors++;
+	if (connect_sampler(w, s) < 0) {
 	    publish(w, pp_sampler_status(s));
 	    wait_until(w, now() + RECONNECT_WAIT, &interval_seen);
-	    pthread_mutex_lock(&w->lock);
-	    stop = w->stop;
-	    pthread_mutex_unlock(&w->lock);
-	    next_full = now();
 	    continue;
 	}
-
 	pthread_mutex_lock(&w->lock);
 	snprintf(source, sizeof(source), "%s", w->source);
 	pthread_mutex_unlock(&w->lock);
 
 	start = now();
-	sts = pp_sampler_cycle(s, source, &snap);
-	if (sts < 0) {
+	if (pp_sampler_cycle(s, source, &snap) < 0) {
 	    /* pmcd went away or the context broke: reconnect from scratch */
 	    pp_sampler_close(s);
 	    publish(w, pp_sampler_status(s));
@@ -121,20 +149,15 @@ run(void *arg)
 
 	/* gauge sub-samples spread over the interval, then the next cycle */
 	span = interval_seen;
-	next_full = start + span;
 	sub = s->cfg.subsamples;
 	for (k = 1; k < sub; k++) {
 	    if (wait_until(w, start + span * k / sub, &interval_seen))
-		break;
+		break;		/* the interval changed: start again */
 	    if (pp_sampler_subsample(s) < 0)
 		break;
 	}
-	if (interval_seen != (unsigned)span)
-	    next_full = start + interval_seen;	/* a pmstore changed it */
-	wait_until(w, next_full, &interval_seen);
-	pthread_mutex_lock(&w->lock);
-	stop = w->stop;
-	pthread_mutex_unlock(&w->lock);
+	/* a pmstore of the interval takes effect from this cycle's start */
+	wait_until(w, start + interval_seen, &interval_seen);
     }
     pp_sampler_free(s);
     free(s);
@@ -142,13 +165,14 @@ run(void *arg)
 }
 
 int
-pp_worker_start(pp_worker *w, const pp_config *cfg)
+pp_worker_start(pp_worker *w, const pp_config *cfg, const char *username)
 {
     pthread_condattr_t ca;
     int i;
 
     memset(w, 0, sizeof(*w));
     w->cfg = *cfg;
+    w->username = username;
     w->interval = cfg->interval;
     snprintf(w->source, sizeof(w->source), "%s", cfg->source);
     if (pipe(w->notify) < 0)

@@ -27,9 +27,16 @@ typedef struct {
     int			notify[2];
 
     pp_config		cfg;		/* the worker's starting configuration */
+    const char		*username;	/* identity to drop to, NULL: done */
 } pp_worker;
 
-int pp_worker_start(pp_worker *w, const pp_config *cfg);
+/*
+ * Start the worker.  With a username, the process still has the
+ * credentials it started with (root): the worker first opens the context
+ * that may turn process accounting on, then drops to that user, before it
+ * opens its sampling context.
+ */
+int pp_worker_start(pp_worker *w, const pp_config *cfg, const char *username);
 void pp_worker_stop(pp_worker *w);
 
 /* main thread: the read end of the wake-up pipe, for select() */

@@ -41,6 +41,8 @@ main(void)
     CHECK(c.model == PP_MODEL_AUTO);
     NEAR(c.model_idle, 0.74, 0);
     NEAR(c.model_busy, 3.5, 0);
+    CHECK(c.accounting == 1);
+    NEAR(c.aggregate_idle, 86400, 0);
 
     /* every keyword, with comments and blank lines */
     CHECK(parse(&c,
@@ -55,7 +57,11 @@ main(void)
 	"model 1.5 4\n"
 	"sensor mains lmsensors.power.total watts\n"
 	"sensor meter meter.energy socket-1 joules scale 0.001 range 4294967.296\n"
-	"wrap rapl.package-0 262143.32885\n") == 0);
+	"wrap rapl.package-0 262143.32885\n"
+	"accounting off\n"
+	"aggregate_idle 3600\n") == 0);
+    CHECK(c.accounting == 0);
+    NEAR(c.aggregate_idle, 3600, 0);
     CHECK(nreports == 0);
     CHECK(c.interval == 5 && c.subsamples == 10);
     CHECK(strcmp(c.host, "pmcd.example") == 0);
@@ -94,8 +100,12 @@ main(void)
 	"sensor loop procpower.system.power watts\n"
 	"sensor s foo.bar volts extra\n"
 	"sensor s foo.bar watts scale\n"
-	"wrap rapl.package-0 -3\n") == 15);
-    CHECK(nreports == 15);
+	"wrap rapl.package-0 -3\n"
+	"accounting maybe\n"
+	"aggregate_idle 5\n") == 17);
+    CHECK(nreports == 17);
+    CHECK(c.accounting == 1);
+    NEAR(c.aggregate_idle, 86400, 0);
     CHECK(c.interval == 5);
     CHECK(c.subsamples == 5);
     NEAR(c.max_watts, 10000, 0);

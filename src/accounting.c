@@ -1,0 +1,346 @@
+/*
+ * Process accounting records; see accounting.h.
+ */
+#include "accounting.h"
+#include "values.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SEEN_KEEP	600.0	/* seconds a counted record is remembered;
+				   longer than acct.control.lifetime (60) */
+
+struct pp_seen {
+    uint64_t	key;		/* pid << 32 | begin time */
+    double	when;
+    pp_seen	*next;
+};
+
+static const char *names[PP_A_COUNT] = {
+    [PP_A_BTIME] = "acct.psinfo.btime",
+    [PP_A_UTIME] = "acct.psinfo.utime",
+    [PP_A_STIME] = "acct.psinfo.stime",
+    [PP_A_PPID] = "acct.psinfo.ppid",
+    [PP_A_USER] = "acct.id.uid_nm",
+    [PP_A_ENABLED] = "acct.control.enable_acct",
+};
+
+void
+pp_acct_init(pp_accounting *a, int want)
+{
+    memset(a, 0, sizeof(*a));
+    a->want = want;
+    a->store_ctx = -1;
+    a->indom = PM_INDOM_NULL;
+    snprintf(a->status, sizeof(a->status), "not looked up yet");
+}
+
+static void
+seen_clear(pp_accounting *a)
+{
+    size_t i;
+    pp_seen *s, *n;
+
+    for (i = 0; i < a->hseen; i++)
+	for (s = a->seen[i]; s; s = n) {
+	    n = s->next;
+	    free(s);
+	}
+    free(a->seen);
+    a->seen = NULL;
+    a->hseen = a->nseen = 0;
+}
+
+void
+pp_acct_free(pp_accounting *a)
+{
+    seen_clear(a);
+    free(a->exits);
+    a->exits = NULL;
+    if (a->store_ctx >= 0)
+	pmDestroyContext(a->store_ctx);
+    a->store_ctx = -1;
+}
+
+void
+pp_acct_lookup(pp_accounting *a)
+{
+    pmDesc desc;
+    int i;
+
+    a->available = 0;
+    if (pmLookupName(PP_A_COUNT, names, a->pmid) < 0) {
+	snprintf(a->status, sizeof(a->status), "unavailable: this pmda-proc has "
+		 "no acct metrics; short-lived processes count as unattributed");
+	return;
+    }
+    for (i = 0; i < PP_A_COUNT; i++) {
+	if (a->pmid[i] == PM_ID_NULL || pmLookupDesc(a->pmid[i], &desc) < 0) {
+	    snprintf(a->status, sizeof(a->status), "unavailable: %s not found; "
+		     "short-lived processes count as unattributed", names[i]);
+	    return;
+	}
+	a->type[i] = desc.type;
+	if (i == PP_A_BTIME)
+	    a->indom = desc.indom;
+    }
+    a->available = 1;
+}
+
+int
+pp_acct_pmids(const pp_accounting *a, pmID *list, int max)
+{
+    int i;
+
+    if (!a->available || max < PP_A_COUNT)
+	return 0;
+    for (i = 0; i < PP_A_COUNT; i++)
+	list[i] = a->pmid[i];
+    return PP_A_COUNT;
+}
+
+/* ---- the set of records already counted ---- */
+
+static pp_seen **
+seen_slot(pp_accounting *a, uint64_t key)
+{
+    return &a->seen[(key * 0x9E3779B97F4A7C15ull) >> 40 & (a->hseen - 1)];
+}
+
+static int
+seen_has(pp_accounting *a, uint64_t key)
+{
+    pp_seen *s;
+
+    if (a->hseen == 0)
+	return 0;
+    for (s = *seen_slot(a, key); s; s = s->next)
+	if (s->key == key)
+	    return 1;
+    return 0;
+}
+
+static void
+seen_add(pp_accounting *a, uint64_t key, double now)
+{
+    pp_seen *s;
+
+    if (a->nseen + 1 > a->hseen) {
+	size_t i, old = a->hseen;
+	pp_seen **oh = a->seen, *n;
+	size_t nsize = old ? old * 2 : 256;
+	pp_seen **nh = calloc(nsize, sizeof(*nh));
+	if (nh == NULL)
+	    return;
+	a->seen = nh;
+	a->hseen = nsize;
+	for (i = 0; i < old; i++)
+	    for (s = oh[i]; s; s = n) {
+		pp_seen **slot = seen_slot(a, s->key);
+		n = s->next;
+		s->next = *slot;
+		*slot = s;
+	    }
+	free(oh);
+    }
+    if ((s = malloc(sizeof(*s))) == NULL)
+	return;
+    s->key = key;
+    s->when = now;
+    s->next = *seen_slot(a, key);
+    *seen_slot(a, key) = s;
+    a->nseen++;
+}
+
+static void
+seen_expire(pp_accounting *a, double now)
+{
+    size_t i;
+    pp_seen **ps, *s;
+
+    for (i = 0; i < a->hseen; i++) {
+	ps = &a->seen[i];
+	while ((s = *ps) != NULL) {
+	    if (now - s->when > SEEN_KEEP) {
+		*ps = s->next;
+		free(s);
+		a->nseen--;
+	    } else
+		ps = &s->next;
+	}
+    }
+}
+
+/* ---- records ---- */
+
+static pp_exit *
+new_exit(pp_accounting *a)
+{
+    if (a->nexits == a->maxexits) {
+	size_t want = a->maxexits ? a->maxexits * 2 : 64;
+	pp_exit *v = realloc(a->exits, want * sizeof(*v));
+	if (v == NULL)
+	    return NULL;
+	a->exits = v;
+	a->maxexits = want;
+    }
+    return &a->exits[a->nexits++];
+}
+
+static const char *
+instance_name(int inst, const int *insts, char **inames, int n)
+{
+    int i;
+
+    for (i = 0; i < n; i++)
+	if (insts[i] == inst)
+	    return inames[i];
+    return NULL;
+}
+
+void
+pp_acct_records(pp_accounting *a, const pmResult *rp, int first,
+		pp_table *procs, double boottime, int priming, double now,
+		pp_aggset sets[PP_NAGG])
+{
+    const pmValueSet *bt, *ut, *st, *pp, *us, *en;
+    int j, n = 0, *insts = NULL;
+    char **inames = NULL;
+
+    a->nexits = 0;
+    if (!a->available)
+	return;
+    bt = pp_vset(rp, first + PP_A_BTIME);
+    ut = pp_vset(rp, first + PP_A_UTIME);
+    st = pp_vset(rp, first + PP_A_STIME);
+    pp = pp_vset(rp, first + PP_A_PPID);
+    us = pp_vset(rp, first + PP_A_USER);
+    en = pp_vset(rp, first + PP_A_ENABLED);
+    a->enabled = en && pp_value_of(en, 0, a->type[PP_A_ENABLED]) > 0;
+
+    for (j = 0; bt != NULL && j < bt->numval; j++) {
+	int pid = bt->vlist[j].inst;
+	double btime = pp_value_of(bt, j, a->type[PP_A_BTIME]);
+	double cpu = 1000 * (pp_value_at(ut, j, pid, a->type[PP_A_UTIME]) +
+			     pp_value_at(st, j, pid, a->type[PP_A_STIME]));
+	uint64_t key = (uint64_t)(uint32_t)pid << 32 | (uint32_t)btime;
+	pp_proc *p;
+	pp_exit *e;
+	int match, k;
+
+	if (!isfinite(btime) || seen_has(a, key))
+	    continue;
+	if (!isfinite(cpu) || cpu < 0)
+	    cpu = 0;
+	p = pp_table_lookup(procs, pid);
+	match = p != NULL && (!isfinite(boottime) || p->start == 0 ||
+			      fabs(boottime + p->start / 1000 - btime) <= 2);
+	if (match && p->cycle == procs->cycle && p->gone_since == 0)
+	    continue;	/* in this cycle's process list: count it next cycle */
+	seen_add(a, key, now);
+	if (priming || (match && p->settled))
+	    continue;
+	if ((e = new_exit(a)) == NULL)
+	    break;
+	a->counted++;
+	if (match) {
+	    /* sampled while alive: only the CPU time since its last sample */
+	    e->cpu_ms = cpu > p->cpu ? cpu - p->cpu : 0;
+	    p->settled = 1;
+	    for (k = 0; k < PP_NAGG; k++)
+		e->agg[k] = p->agg[k];
+	    continue;
+	}
+	/* never sampled: all of its CPU time, under its own name and user */
+	e->cpu_ms = cpu;
+	if (inames == NULL && a->indom != PM_INDOM_NULL &&
+	    (n = pmGetInDom(a->indom, &insts, &inames)) < 0)
+	    n = 0;
+	{
+	    const char *cmd = instance_name(pid, insts, inames, n);
+	    const char *user = pp_string_at(us, j, pid);
+	    double ppid = pp_value_at(pp, j, pid, a->type[PP_A_PPID]);
+	    pp_proc *parent = isfinite(ppid) ? pp_table_lookup(procs, (int)ppid) : NULL;
+
+	    e->agg[PP_AGG_COMMAND] = pp_agg_get(&sets[PP_AGG_COMMAND],
+						cmd && *cmd ? cmd : "(unknown)");
+	    e->agg[PP_AGG_USER] = pp_agg_get(&sets[PP_AGG_USER],
+					     user && *user ? user : "(unknown)");
+	    /* a child runs in its parent's cgroup unless moved */
+	    e->agg[PP_AGG_CGROUP] = parent && parent->agg[PP_AGG_CGROUP] ?
+		parent->agg[PP_AGG_CGROUP] :
+		pp_agg_get(&sets[PP_AGG_CGROUP], "(unknown)");
+	}
+    }
+    if (n > 0) {
+	free(insts);
+	free(inames);
+    }
+    seen_expire(a, now);
+}
+
+double
+pp_acct_exited_ms(const pp_accounting *a)
+{
+    size_t i;
+    double sum = 0;
+
+    for (i = 0; i < a->nexits; i++)
+	sum += a->exits[i].cpu_ms;
+    return sum;
+}
+
+void
+pp_acct_keep_on(pp_accounting *a, int ctx)
+{
+    pmResult *rp;
+    pmValueSet *vs;
+    int sts;
+
+    if (!a->available)
+	return;
+    if (a->enabled) {
+	snprintf(a->status, sizeof(a->status), "on: %llu exited processes "
+		 "counted", a->counted);
+	return;
+    }
+    if (!a->want) {
+	snprintf(a->status, sizeof(a->status), "off (accounting off in "
+		 "procpower.conf): short-lived processes count as unattributed");
+	return;
+    }
+    if (a->store_ctx < 0) {
+	snprintf(a->status, sizeof(a->status), "off, and this agent may not "
+		 "turn it on (needs root: pmstore acct.control.enable_acct 1): "
+		 "short-lived processes count as unattributed");
+	return;
+    }
+    /* a store of the value 1 through the context opened as root */
+    rp = calloc(1, sizeof(*rp));
+    vs = calloc(1, sizeof(*vs));
+    if (rp == NULL || vs == NULL) {
+	free(rp);
+	free(vs);
+	return;
+    }
+    rp->numpmid = 1;
+    rp->vset[0] = vs;
+    vs->pmid = a->pmid[PP_A_ENABLED];
+    vs->numval = 1;
+    vs->valfmt = PM_VAL_INSITU;
+    vs->vlist[0].inst = PM_IN_NULL;
+    vs->vlist[0].value.lval = 1;
+    if ((sts = pmUseContext(a->store_ctx)) >= 0)
+	sts = pmStore(rp);
+    free(vs);
+    free(rp);
+    pmUseContext(ctx);
+    if (sts < 0)
+	snprintf(a->status, sizeof(a->status), "off, and turning it on failed: "
+		 "%s", pmErrStr(sts));
+    else
+	snprintf(a->status, sizeof(a->status), "turned on by the agent");
+}

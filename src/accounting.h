@@ -1,0 +1,75 @@
+/*
+ * Process accounting: the CPU time of processes that exited between two
+ * samples, from the proc PMDA's acct.* records.  Each record is counted
+ * once: a process sampled while alive contributes only the CPU time since
+ * its last sample, one never sampled all of it.  Keeps accounting on where
+ * it may (acct.control.enable_acct resets whenever pmcd restarts).
+ */
+#ifndef PP_ACCOUNTING_H
+#define PP_ACCOUNTING_H
+
+#include <pcp/pmapi.h>
+#include "aggregate.h"
+#include "attrib.h"
+
+enum {
+    PP_A_BTIME, PP_A_UTIME, PP_A_STIME, PP_A_PPID, PP_A_USER, PP_A_ENABLED,
+    PP_A_COUNT
+};
+
+/* one exited process's CPU time in the current interval */
+typedef struct {
+    double	cpu_ms;
+    pp_agg	*agg[PP_NAGG];
+} pp_exit;
+
+typedef struct pp_seen pp_seen;
+
+typedef struct {
+    pmID	pmid[PP_A_COUNT];
+    int		type[PP_A_COUNT];
+    pmInDom	indom;
+    int		available;	/* the acct metrics exist */
+    int		enabled;	/* acct.control.enable_acct was 1 */
+    int		want;		/* keep accounting on (configuration) */
+    int		store_ctx;	/* a context allowed to turn it on, -1 none */
+    char	status[160];
+
+    pp_seen	**seen;		/* records already counted (hash) */
+    size_t	nseen;
+    size_t	hseen;
+
+    pp_exit	*exits;		/* this interval's exits */
+    size_t	nexits;
+    size_t	maxexits;
+    unsigned long long counted;	/* records counted since start */
+} pp_accounting;
+
+void pp_acct_init(pp_accounting *a, int want);
+void pp_acct_free(pp_accounting *a);
+
+/* look up the acct metrics in the current context */
+void pp_acct_lookup(pp_accounting *a);
+
+/* append the acct metrics to a fetch list; returns how many */
+int pp_acct_pmids(const pp_accounting *a, pmID *list, int max);
+
+/*
+ * Turn the records in a full fetch (rp, with the acct metrics at index
+ * `first` onwards) into this interval's exits.  boottime (seconds since
+ * the epoch, NaN unknown) matches records to table entries by start
+ * time.  In the priming cycle records are only remembered.  Aggregates of
+ * a process never sampled come from its record (command, user) and its
+ * parent (cgroup).  ctx is the sampling context, for instance names.
+ */
+void pp_acct_records(pp_accounting *a, const pmResult *rp, int first,
+		     pp_table *procs, double boottime, int priming, double now,
+		     pp_aggset sets[PP_NAGG]);
+
+/* total CPU ms of this interval's exits */
+double pp_acct_exited_ms(const pp_accounting *a);
+
+/* if accounting is off, turn it on where the agent may, or say why not */
+void pp_acct_keep_on(pp_accounting *a, int ctx);
+
+#endif /* PP_ACCOUNTING_H */

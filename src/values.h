@@ -1,0 +1,22 @@
+/*
+ * Reading numbers out of a pmResult quickly: the common integer types
+ * without pmExtractValue, and an instance looked up where it usually is.
+ */
+#ifndef PP_VALUES_H
+#define PP_VALUES_H
+
+#include <pcp/pmapi.h>
+
+/* value j of vs as a double (NaN if it cannot be converted) */
+double pp_value_of(const pmValueSet *vs, int j, int type);
+
+/* the value for instance inst, trying index j first (NaN if absent) */
+double pp_value_at(const pmValueSet *vs, int j, int inst, int type);
+
+/* the value set at index i of a result, NULL if it holds no values */
+const pmValueSet *pp_vset(const pmResult *rp, int i);
+
+/* a string value for instance inst, NULL if absent */
+const char *pp_string_at(const pmValueSet *vs, int j, int inst);
+
+#endif /* PP_VALUES_H */
