@@ -1,0 +1,120 @@
+/*
+ * Unit tests of the aggregates (src/aggregate.c): ids, accumulation that
+ * outlives processes, expiry, and the cgroup path of a process.
+ */
+#include "aggregate.h"
+#include "unit.h"
+
+#include <string.h>
+
+static void
+test_accumulate(void)
+{
+    pp_aggset set;
+    pp_agg *cc1, *cc1b, *make;
+
+    pp_aggset_init(&set);
+    cc1 = pp_agg_get(&set, "cc1");
+    make = pp_agg_get(&set, "make");
+    CHECK(cc1 != NULL && make != NULL && cc1 != make);
+    CHECK(cc1->id == 0 && make->id == 1);
+    cc1b = pp_agg_get(&set, "cc1");
+    CHECK(cc1b == cc1);			/* same name, same aggregate */
+    CHECK(set.count == 2);
+
+    /* two cc1 processes in one interval, then one exits and another runs */
+    pp_aggset_begin(&set);
+    pp_agg_hold(cc1);
+    pp_agg_hold(cc1);
+    pp_agg_add(cc1, 3, 30, 10);
+    pp_agg_add(cc1, 2, 20, 10);
+    NEAR(cc1->power, 5, 1e-12);
+    NEAR(cc1->energy, 50, 1e-12);
+    pp_agg_release(cc1);		/* exits */
+    pp_aggset_begin(&set);
+    NEAR(cc1->power, 0, 0);		/* power is per interval */
+    pp_agg_add(cc1, 4, 40, 20);
+    NEAR(cc1->energy, 90, 1e-12);	/* energy keeps counting */
+    pp_agg_release(cc1);
+    pp_agg_release(cc1);		/* never below zero */
+    CHECK(cc1->refs == 0);
+
+    /* expiry: only with no references and idle for longer than the rule */
+    pp_agg_hold(make);
+    pp_agg_add(make, 0, 0, 20);
+    CHECK(pp_aggset_expire(&set, 1000, 3600) == 0);
+    CHECK(pp_aggset_expire(&set, 20 + 3601, 3600) == 1);	/* cc1 goes */
+    CHECK(set.count == 1);
+    pp_agg_release(make);
+    CHECK(pp_aggset_expire(&set, 20 + 3601, 3600) == 1);	/* idle since 20 */
+    CHECK(set.count == 0);
+
+    /* a name seen again after expiry starts from zero with a new id */
+    cc1 = pp_agg_get(&set, "cc1");
+    CHECK(cc1->id == 2 && cc1->energy == 0);
+
+    /* many names: growth keeps every one findable, sorted by id */
+    {
+	char name[32];
+	int i, ok = 1;
+	static const pp_agg *v[5001];
+	for (i = 0; i < 5000; i++) {
+	    snprintf(name, sizeof(name), "cmd%d", i);
+	    pp_agg_get(&set, name);
+	}
+	for (i = 0; i < 5000; i++) {
+	    snprintf(name, sizeof(name), "cmd%d", i);
+	    if (pp_agg_get(&set, name)->id != i + 3)
+		ok = 0;
+	}
+	CHECK(ok);
+	CHECK(set.count == 5001);
+	CHECK(pp_aggset_sorted(&set, v) == 5001);
+	for (i = 1; i < 5001; i++)
+	    if (v[i - 1]->id >= v[i]->id)
+		ok = 0;
+	CHECK(ok);
+    }
+    pp_aggset_free(&set);
+}
+
+static void
+test_cgroup(void)
+{
+    char out[256];
+
+    /* unified hierarchy */
+    pp_cgroup_path("0::/system.slice/pmcd.service", out, sizeof(out));
+    CHECK(strcmp(out, "/system.slice/pmcd.service") == 0);
+    /* pmda-proc's form: "controller:path;..."; v2 entry has no name */
+    pp_cgroup_path("name=systemd:/user.slice/user-1000.slice/session-2.scope;"
+		   "cpu:/;:/user.slice/user-1000.slice/session-2.scope", out,
+		   sizeof(out));
+    CHECK(strcmp(out, "/user.slice/user-1000.slice/session-2.scope") == 0);
+    /* v1 only: systemd's hierarchy first */
+    pp_cgroup_path("cpu:/a;name=systemd:/system.slice/docker-1.scope;:/", out,
+		   sizeof(out));
+    CHECK(strcmp(out, "/system.slice/docker-1.scope") == 0);
+    /* else any controller's path that is not the root */
+    pp_cgroup_path("name=systemd:/;pids:/;memory:/process_api/3633;:/", out,
+		   sizeof(out));
+    CHECK(strcmp(out, "/process_api/3633") == 0);
+    /* nothing: the root */
+    pp_cgroup_path("name=systemd:/;:/", out, sizeof(out));
+    CHECK(strcmp(out, "/") == 0);
+    pp_cgroup_path("", out, sizeof(out));
+    CHECK(strcmp(out, "/") == 0);
+    pp_cgroup_path(NULL, out, sizeof(out));
+    CHECK(strcmp(out, "/") == 0);
+    /* truncated output stays a string */
+    pp_cgroup_path("0::/a/very/long/path", out, 5);
+    CHECK(strlen(out) == 4);
+}
+
+int
+main(void)
+{
+    test_accumulate();
+    test_cgroup();
+    return unit_done("test_aggregate");
+}
