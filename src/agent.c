@@ -513,6 +513,8 @@ main(int argc, char **argv)
 
     /* defaults, then the file, then the command line */
     pp_config_defaults(&cfg);
+    pmsprintf(cfg.state, sizeof(cfg.state), "%s%c" "config" "%c" "pmda" "%c"
+	      "%d.state", pmGetConfig("PCP_VAR_DIR"), sep, sep, sep, PROCPOWER);
     if (access(confpath, R_OK) == 0) {
 	int bad = pp_config_load(&cfg, confpath, config_report, NULL);
 	pmNotifyErr(bad ? LOG_WARNING : LOG_INFO, "read %s: %d bad line%s",

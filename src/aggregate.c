@@ -90,6 +90,29 @@ pp_agg_get(pp_aggset *set, const char *name)
     return a;
 }
 
+pp_agg *
+pp_agg_restore(pp_aggset *set, const char *name, int id, double energy,
+	       double last_active)
+{
+    size_t i;
+    pp_agg *a;
+
+    if (id < 0 || !(energy >= 0))
+	return NULL;
+    for (i = 0; i < set->hsize; i++)
+	for (a = set->hash[i]; a; a = a->next)
+	    if (a->id == id || strcmp(a->name, name) == 0)
+		return NULL;
+    if ((a = pp_agg_get(set, name)) == NULL)
+	return NULL;
+    a->id = id;
+    if (set->next_id <= id)
+	set->next_id = id + 1;
+    a->energy = energy;
+    a->last_active = last_active;
+    return a;
+}
+
 void
 pp_agg_hold(pp_agg *a)
 {

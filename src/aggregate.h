@@ -37,6 +37,13 @@ void pp_aggset_free(pp_aggset *set);
 /* find or create by name; NULL only when out of memory */
 pp_agg *pp_agg_get(pp_aggset *set, const char *name);
 
+/*
+ * Re-create an aggregate saved before a restart with its id and energy;
+ * NULL if the name or the id is taken, or out of memory.
+ */
+pp_agg *pp_agg_restore(pp_aggset *set, const char *name, int id,
+		       double energy, double last_active);
+
 /* take and drop a live process's reference */
 void pp_agg_hold(pp_agg *a);
 void pp_agg_release(pp_agg *a);

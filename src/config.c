@@ -242,6 +242,14 @@ parse_line(pp_config *c, parse_state *s, char *line)
 		c->model_idle, c->model_busy);
     } else if (strcmp(w[0], "sensor") == 0) {
 	parse_sensor(c, s, w, n);
+    } else if (strcmp(w[0], "state") == 0) {
+	if (n != 2 || strlen(w[1]) >= sizeof(c->state) ||
+	    (w[1][0] != '/' && strcmp(w[1], "none") != 0))
+	    bad(s, "'state' needs an absolute file name or none; keeping %s",
+		c->state[0] ? c->state : "none");
+	else
+	    snprintf(c->state, sizeof(c->state), "%s",
+		     strcmp(w[1], "none") == 0 ? "" : w[1]);
     } else if (strcmp(w[0], "accounting") == 0) {
 	if (n == 2 && strcmp(w[1], "on") == 0)
 	    c->accounting = 1;
@@ -275,7 +283,8 @@ parse_line(pp_config *c, parse_state *s, char *line)
 	    c->nwraps++;
     } else {
 	bad(s, "unknown keyword '%s' (interval, subsamples, host, source, "
-	       "max_watts, model, sensor, wrap, accounting, aggregate_idle); "
+	       "max_watts, model, sensor, wrap, accounting, aggregate_idle, "
+	       "state); "
 	       "line ignored", w[0]);
     }
 }

@@ -46,6 +46,7 @@ typedef struct {
     int		nwraps;
     pp_wrap	wraps[PP_MAXWRAPS];
     int		accounting;		/* keep process accounting on */
+    char	state[PP_METRICLEN];	/* state file, "" none */
     double	aggregate_idle;		/* seconds before an idle aggregate goes */
 } pp_config;
 

@@ -4,6 +4,7 @@
  */
 #include "sampler.h"
 #include "compat.h"
+#include "state.h"
 #include "values.h"
 
 #include <math.h>
@@ -548,4 +549,34 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     if (*out)
 	(*out)->duration = (cpu_seconds() - cpu0) * 1000;
     return 0;
+}
+
+static void
+state_of(pp_sampler *s, pp_state *st)
+{
+    st->aggs = s->aggs;
+    st->sources = &s->sources;
+    st->unattributed = &s->unattributed_energy;
+}
+
+int
+pp_sampler_load_state(pp_sampler *s)
+{
+    pp_state st;
+
+    if (s->cfg.state[0] == '\0')
+	return 0;
+    state_of(s, &st);
+    return pp_state_load(s->cfg.state, &st);
+}
+
+int
+pp_sampler_save_state(pp_sampler *s)
+{
+    pp_state st;
+
+    if (s->cfg.state[0] == '\0' || s->cycles == 0)
+	return 0;
+    state_of(s, &st);
+    return pp_state_save(s->cfg.state, &st, s->t_prev);
 }

@@ -83,6 +83,10 @@ int pp_sampler_subsample(pp_sampler *s);
  */
 int pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out);
 
+/* the state file of cfg.state: read at start-up, written now and then */
+int pp_sampler_load_state(pp_sampler *s);
+int pp_sampler_save_state(pp_sampler *s);
+
 /* a snapshot that only carries status, when no cycle could run */
 pp_snapshot *pp_sampler_status(pp_sampler *s);
 

@@ -28,26 +28,35 @@ pp_sources_find(const pp_sources *ss, const char *name)
     return -1;
 }
 
-/* find or add a source by name; NULL when the table is full */
-static pp_source *
-source_get(pp_sources *ss, const char *name, pp_source_kind kind,
-	   pp_source_class cls)
+pp_source *
+pp_sources_adopt(pp_sources *ss, const char *name)
 {
     int i = pp_sources_find(ss, name);
     pp_source *s;
 
-    if (i < 0) {
-	if (ss->n == PP_MAXSOURCES)
-	    return NULL;
-	i = ss->n++;
-	s = &ss->s[i];
-	memset(s, 0, sizeof(*s));
-	snprintf(s->name, sizeof(s->name), "%s", name);
-	s->id = i;
-	s->level_pmid = PM_ID_NULL;
-	s->pmid = PM_ID_NULL;
-    }
+    if (i >= 0)
+	return &ss->s[i];
+    if (ss->n == PP_MAXSOURCES || strlen(name) >= PP_NAMELEN)
+	return NULL;
+    i = ss->n++;
     s = &ss->s[i];
+    memset(s, 0, sizeof(*s));
+    snprintf(s->name, sizeof(s->name), "%s", name);
+    s->id = i;
+    s->level_pmid = PM_ID_NULL;
+    s->pmid = PM_ID_NULL;
+    return s;
+}
+
+/* find or add a source by name, present; NULL when the table is full */
+static pp_source *
+source_get(pp_sources *ss, const char *name, pp_source_kind kind,
+	   pp_source_class cls)
+{
+    pp_source *s = pp_sources_adopt(ss, name);
+
+    if (s == NULL)
+	return NULL;
     if (s->kind != kind) {	/* a name reused for another kind: restart */
 	memset(&s->counter, 0, sizeof(s->counter));
 	memset(&s->gauge, 0, sizeof(s->gauge));

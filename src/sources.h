@@ -107,6 +107,12 @@ void pp_sources_interval(pp_sources *ss, const pmResult *rp, double dt,
  */
 int pp_sources_choose(pp_sources *ss, const char *want);
 
+/*
+ * A source by name, added (absent until a discovery finds it) if it is
+ * not known yet: for state restored from before a restart.  NULL if full.
+ */
+pp_source *pp_sources_adopt(pp_sources *ss, const char *name);
+
 /* a source by name, -1 if none */
 int pp_sources_find(const pp_sources *ss, const char *name);
 

@@ -4,6 +4,9 @@
 #include "worker.h"
 #include "sampler.h"
 
+#include <pcp/pmapi.h>
+#include <pcp/pmda.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -72,6 +75,18 @@ publish(pp_worker *w, pp_snapshot *snap)
     (void)!write(w->notify[1], &c, 1);
 }
 
+static void
+save_state(pp_sampler *s)
+{
+    static int last;	/* log a failure once, not every cycle */
+    int sts = pp_sampler_save_state(s);
+
+    if (sts < 0 && sts != last)
+	pmNotifyErr(LOG_WARNING, "cannot write %s: %s; counters will start "
+		    "from zero after a restart", s->cfg.state, pmErrStr(sts));
+    last = sts;
+}
+
 static int
 stopping(pp_worker *w)
 {
@@ -116,6 +131,7 @@ run(void *arg)
     pp_sampler *s = calloc(1, sizeof(*s));
     unsigned interval_seen;
     char source[PP_NAMELEN];
+    int restored;
 
     if (s == NULL)
 	return NULL;
@@ -123,6 +139,12 @@ run(void *arg)
     pthread_mutex_lock(&w->lock);
     interval_seen = (unsigned)w->interval;
     pthread_mutex_unlock(&w->lock);
+    if ((restored = pp_sampler_load_state(s)) < 0)
+	snprintf(s->message, sizeof(s->message), "%.200s is not a state "
+		 "file: counters start from zero", s->cfg.state);
+    else if (restored > 0)
+	pmNotifyErr(LOG_INFO, "restored %d counters from %s", restored,
+		    s->cfg.state);
 
     while (!stopping(w)) {
 	pp_snapshot *snap = NULL;
@@ -145,6 +167,7 @@ run(void *arg)
 	    publish(w, pp_sampler_status(s));
 	    continue;
 	}
+	save_state(s);		/* before publishing: counters never go back */
 	publish(w, snap);
 
 	/* gauge sub-samples spread over the interval, then the next cycle */
@@ -159,6 +182,7 @@ run(void *arg)
 	/* a pmstore of the interval takes effect from this cycle's start */
 	wait_until(w, start + interval_seen, &interval_seen);
     }
+    save_state(s);
     pp_sampler_free(s);
     free(s);
     return NULL;

@@ -119,6 +119,12 @@ main(void)
     CHECK(strstr(reports, "test.conf:16:") != NULL);
     CHECK(strstr(reports, "test.conf:1:") == NULL);
 
+    /* the state file: an absolute path, or none */
+    CHECK(parse(&c, "state /var/tmp/pp.state\n") == 0);
+    CHECK(strcmp(c.state, "/var/tmp/pp.state") == 0);
+    CHECK(parse(&c, "state none\n") == 0 && c.state[0] == '\0');
+    CHECK(parse(&c, "state relative/file\n") == 1);
+
     /* a later sensor line of the same name replaces the earlier one */
     CHECK(parse(&c, "sensor a x.y watts\nsensor a x.z joules\n") == 0);
     CHECK(c.nsensors == 1 && strcmp(c.sensors[0].metric, "x.z") == 0);
