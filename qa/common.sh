@@ -1,0 +1,663 @@
+# qa/common.sh: helpers of the integration tests qa/NNN.  Sourced (bash).
+#
+# A test is a bash script:
+#
+#	#!/bin/bash
+#	# NNN: what it checks
+#	# timeout: 120
+#	. "$(dirname "$0")/common.sh"
+#	qa_needs_pcp
+#	...
+#	qa_exit
+#
+# Diagnostics go to stderr (qa/results/NNN.full); a test with a golden
+# qa/NNN.out prints only what it compares on stdout.  check_* helpers
+# record failures and carry on; qa_exit exits 1 if any failed.  On a
+# failure the exit trap appends the agent's log tail to stderr.
+# Everything a test starts or changes is undone by its exit trap: burners
+# and injectors are killed, saved files are put back.
+
+set -u
+
+# pmcd, pmlogger and the Python agents want the standard PATH
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
+export LC_ALL=C
+
+QA_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(dirname "$QA_DIR")
+QA_BIN=$QA_DIR/bin
+QA_RESULTS=${QA_RESULTS:-$QA_DIR/results}
+seq=$(basename "$0")
+
+# the denki fixtures: in the repository, or in shared/ beside it
+QA_FIXTURES=${QA_FIXTURES:-}
+if [ -z "$QA_FIXTURES" ]; then
+    for _d in "$QA_DIR/fixtures/denki" "$REPO_DIR/../shared/fixtures/denki" \
+	      /work/shared/fixtures/denki; do
+	if [ -d "$_d" ]; then
+	    QA_FIXTURES=$(cd "$_d" && pwd)
+	    break
+	fi
+    done
+fi
+
+if [ -f /etc/pcp.env ]; then
+    set +u
+    . /etc/pcp.env
+    set -u
+fi
+PCP_PMDAS_DIR=${PCP_PMDAS_DIR:-/var/lib/pcp/pmdas}
+PCP_LOG_DIR=${PCP_LOG_DIR:-/var/log/pcp}
+PCP_RUN_DIR=${PCP_RUN_DIR:-/run/pcp}
+PCP_PMCDCONF_PATH=${PCP_PMCDCONF_PATH:-/etc/pcp/pmcd/pmcd.conf}
+
+PP_DIR=$PCP_PMDAS_DIR/procpower
+PP_AGENT=$PP_DIR/pmdaprocpower
+PP_CONF=$PP_DIR/procpower.conf
+PP_LOG=$PCP_LOG_DIR/pmcd/procpower.log
+PP_STATE=${PCP_VAR_DIR:-/var/lib/pcp}/config/pmda/470.state
+PP_DOMAIN=470
+PMCD_LOG=$PCP_LOG_DIR/pmcd/pmcd.log
+DENKI_DIR=$PCP_PMDAS_DIR/denki
+# pmda-denki keeps reading its root after a test ends: not under $tmp
+DENKI_ROOT=${QA_DENKI_ROOT:-/var/tmp/procpower-qa/denki-root}
+# the sampling interval the agent is installed with (Install's -t)
+QA_INSTALL_INTERVAL=${QA_INSTALL_INTERVAL:-2}
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/procpower-qa-$seq.XXXXXX")
+status=0
+LAST_PID=
+QA_PIDS=()
+QA_CLEANUPS=()
+
+# ---- messages, results, exit ----
+
+note() { echo "$seq: $*" >&2; }
+
+fail() {
+    echo "$seq: FAIL: $*" >&2
+    status=1
+}
+
+pass() { echo "$seq: ok: $*" >&2; }
+
+# the test cannot run here: exit 2 with the reason for the runner
+notrun() {
+    echo "$seq: not run: $*" >&2
+    [ -n "${QA_NOTRUN_FILE:-}" ] && echo "$*" > "$QA_NOTRUN_FILE"
+    exit 2
+}
+
+# give up at once (set-up failed): exit 1
+die() {
+    fail "$*"
+    exit 1
+}
+
+qa_exit() { exit "$status"; }
+
+# run a command at exit (last registered runs first)
+qa_at_exit() { QA_CLEANUPS+=("$*"); }
+
+_qa_cleanup() {
+    local rc=$? i pid
+    trap '' INT TERM
+    [ $rc -ne 0 ] && [ $rc -ne 2 ] && status=1
+    # the log of the agent the test saw, before a cleanup restarts it
+    if [ "$status" != 0 ] && [ -f "$PP_LOG" ]; then
+	echo "---- last lines of $PP_LOG ----" >&2
+	tail -25 "$PP_LOG" >&2
+    fi
+    for pid in "${QA_PIDS[@]}"; do
+	kill "$pid" 2>/dev/null
+    done
+    for pid in "${QA_PIDS[@]}"; do
+	wait "$pid" 2>/dev/null
+    done
+    for ((i = ${#QA_CLEANUPS[@]} - 1; i >= 0; i--)); do
+	eval "${QA_CLEANUPS[i]}" || note "cleanup failed: ${QA_CLEANUPS[i]}"
+    done
+    rm -rf "$tmp"
+    [ $rc -eq 2 ] && exit 2
+    exit "$status"
+}
+trap _qa_cleanup EXIT
+trap 'note "interrupted"; exit 1' INT TERM HUP
+
+# ---- preconditions ----
+
+# root, PCP and a running pmcd (started if it does not answer)
+qa_needs_pcp() {
+    [ "$(id -u)" = 0 ] || notrun "needs root"
+    command -v pminfo >/dev/null || notrun "PCP is not installed"
+    pmcd_running || notrun "pmcd does not answer"
+}
+
+qa_needs_fixtures() {
+    [ -n "$QA_FIXTURES" ] || notrun "no denki fixtures (set QA_FIXTURES)"
+}
+
+qa_needs_helpers() {
+    [ -x "$QA_BIN/burner" ] && [ -x "$QA_BIN/inject" ] ||
+	notrun "helpers not built: make -C qa"
+}
+
+# ---- numbers ----
+
+# true when the awk expression holds, e.g. fcmp "$a > 2 * $b"
+fcmp() { awk "BEGIN { exit !($1) }" </dev/null; }
+
+# print the value of an awk expression, e.g. calc "($e2 - $e1) / $dt"
+calc() { awk "BEGIN { printf \"%.10g\n\", $1 }" </dev/null; }
+
+is_number() {
+    [[ "${1:-}" =~ ^-?[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?$ ]]
+}
+
+# check_near LABEL ACTUAL EXPECTED PERCENT [ABS]: |ACTUAL - EXPECTED| is
+# within PERCENT of EXPECTED plus ABS (default 0)
+check_near() {
+    local label=$1 actual=$2 expected=$3 pct=$4 abs=${5:-0}
+    if ! is_number "$actual"; then
+	fail "$label: no number (got \"$actual\"), expected $expected"
+	return 1
+    fi
+    if fcmp "($actual - $expected) ^ 2 <= ($pct / 100 * $expected + $abs) ^ 2"; then
+	pass "$label: $actual (expected $expected +/- $pct%${5:+ + $abs})"
+	return 0
+    fi
+    fail "$label: $actual, expected $expected +/- $pct%${5:+ + $abs}"
+    return 1
+}
+
+# check_power LABEL WATTS EXPECTED SECONDS: a power figure from one
+# interval of SECONDS, within 5% plus the 1 J truncation of pmda-denki
+check_power() {
+    check_near "$1" "$2" "$3" 5 "$(calc "1.0 / $4")"
+}
+
+# check_eq LABEL ACTUAL EXPECTED
+check_eq() {
+    if [ "$2" = "$3" ]; then
+	pass "$1: \"$2\""
+	return 0
+    fi
+    fail "$1: \"$2\", expected \"$3\""
+    return 1
+}
+
+# check_match LABEL TEXT REGEX (extended)
+check_match() {
+    if [[ "$2" =~ $3 ]]; then
+	pass "$1: \"$2\""
+	return 0
+    fi
+    fail "$1: \"$2\" does not match /$3/"
+    return 1
+}
+
+# check_true LABEL COMMAND...
+check_true() {
+    local label=$1
+    shift
+    if "$@"; then
+	pass "$label"
+	return 0
+    fi
+    fail "$label"
+    return 1
+}
+
+# ---- background processes ----
+
+# start a command in the background, killed at exit; its pid in LAST_PID
+qa_spawn() {
+    "$@" </dev/null >/dev/null &
+    LAST_PID=$!
+    QA_PIDS+=("$LAST_PID")
+}
+
+qa_kill() {
+    kill "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+    return 0
+}
+
+burner_start() { qa_spawn "$QA_BIN/burner" "$@"; }
+
+# inject_start [-p SECONDS] ACTION...: see qa/src/inject.c
+inject_start() {
+    qa_spawn "$QA_BIN/inject" "$@"
+    sleep 0.2
+    kill -0 "$LAST_PID" 2>/dev/null || die "inject $* did not start"
+}
+
+# ---- pmcd ----
+
+pmcd_running() {
+    pmprobe pmcd.version >/dev/null 2>&1 && return 0
+    note "starting pmcd"
+    env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin /etc/init.d/pmcd start >/dev/null 2>&1
+    wait_for 30 pmprobe_ok pmcd.version
+}
+
+pmcd_restart() {
+    env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin /etc/init.d/pmcd restart \
+	>"$tmp/pmcd-restart.log" 2>&1 || { cat "$tmp/pmcd-restart.log" >&2; return 1; }
+    wait_for 30 pmprobe_ok pmcd.version
+}
+
+pmcd_hup() { kill -HUP "$(cat "$PCP_RUN_DIR/pmcd.pid")"; }
+
+# pmprobe_ok METRIC: the metric has at least one value
+pmprobe_ok() {
+    local n
+    n=$(pmprobe "$1" 2>/dev/null | awk '{ print $2 }')
+    [ -n "$n" ] && [ "$n" -gt 0 ] 2>/dev/null
+}
+
+# wait_for SECONDS COMMAND...: poll every 0.2 s until COMMAND succeeds
+wait_for() {
+    local limit=$1 end
+    shift
+    end=$(( $(date +%s%N) + limit * 1000000000 ))
+    until "$@"; do
+	[ "$(date +%s%N)" -lt "$end" ] || return 1
+	sleep 0.2
+    done
+    return 0
+}
+
+# the pid of a pmcd agent running EXECUTABLE (a child of pmcd or pmdaroot)
+agent_pid() {
+    local pmcd
+    pmcd=$(cat "$PCP_RUN_DIR/pmcd.pid" 2>/dev/null) || return 1
+    ps -eo pid=,ppid=,args= | awk -v exe="$1" -v pmcd="$pmcd" '
+	{ parent[$1] = $2; if ($3 == exe) cand[$1] = $2 }
+	END {
+	    for (p in cand)
+		if (cand[p] == pmcd || parent[cand[p]] == pmcd) { print p; exit 0 }
+	    exit 1
+	}'
+}
+
+# true while process PID exists and is not a zombie
+alive() {
+    local state
+    state=$(ps -o stat= -p "$1" 2>/dev/null) && [[ "$state" != Z* ]]
+}
+
+# restart_agent EXECUTABLE [COMMAND]: kill the agent and, once it is gone,
+# run COMMAND (if any) and have pmcd start the agent again
+restart_agent() {
+    local exe=$1 hook=${2:-} old new
+    old=$(agent_pid "$exe") || { note "no running $exe"; return 1; }
+    kill "$old"
+    _old_gone() { ! alive "$old"; }
+    wait_for 10 _old_gone || { note "$exe ($old) does not exit"; return 1; }
+    [ -n "$hook" ] && eval "$hook"
+    _new_agent() {
+	new=$(agent_pid "$exe") && [ "$new" != "$old" ] && return 0
+	pmcd_hup 2>/dev/null
+	return 1
+    }
+    wait_for 20 _new_agent || { note "pmcd did not restart $exe"; return 1; }
+}
+
+# ---- the procpower agent ----
+
+pp_installed() {
+    grep -q "^procpower[ 	]" "$PCP_PMCDCONF_PATH" 2>/dev/null &&
+	[ -x "$PP_AGENT" ] && pminfo procpower.agent.cycles >/dev/null 2>&1
+}
+
+# ./Install from the repository, quiet unless it fails
+pp_install() {
+    note "installing the agent (./Install, interval $QA_INSTALL_INTERVAL s)"
+    if ! (cd "$REPO_DIR" && PROCPOWER_INTERVAL=$QA_INSTALL_INTERVAL ./Install \
+	      </dev/null >"$tmp/install.log" 2>&1); then
+	cat "$tmp/install.log" >&2
+	fail "./Install failed"
+	return 1
+    fi
+    [ -n "${QA_INSTALL_STAMP:-}" ] && touch "$QA_INSTALL_STAMP"
+    return 0
+}
+
+# install the agent once per qa/run (and whenever it is not installed)
+pp_ensure_installed() {
+    if [ -n "${QA_INSTALL_STAMP:-}" ] && [ -f "$QA_INSTALL_STAMP" ] && pp_installed; then
+	return 0
+    fi
+    pp_install || die "cannot install the agent"
+}
+
+pp_cycles() {
+    pmprobe -v procpower.agent.cycles 2>/dev/null |
+	awk '$2 == 1 { print $3; exit 0 } { exit 1 }'
+}
+
+# wait until the agent has completed N more cycles (default 1)
+pp_wait_cycles() {
+    local n=${1:-1} start interval limit
+    start=$(pp_cycles) || { fail "procpower.agent.cycles has no value"; return 1; }
+    interval=$(pp_interval)
+    limit=$(( (n + 2) * ${interval:-10} + 10 ))
+    _pp_cycles_reached() {
+	local c
+	c=$(pp_cycles) && [ "$c" -ge $((start + n)) ]
+    }
+    wait_for "$limit" _pp_cycles_reached && return 0
+    fail "the agent did not complete $n cycles in $limit s (cycles $start -> $(pp_cycles))"
+    return 1
+}
+
+# restart the agent (configuration re-read, sources discovered again) and
+# wait for its first cycle; with "clean", without its state file
+pp_restart() {
+    local hook=
+    [ "${1:-}" = clean ] && hook="rm -f '$PP_STATE'"
+    restart_agent "$PP_AGENT" "$hook" || { fail "cannot restart the agent"; return 1; }
+    wait_for 20 pp_cycles >/dev/null || { fail "restarted agent does not answer"; return 1; }
+}
+
+pp_interval() {
+    pmprobe -v procpower.control.interval 2>/dev/null | awk '$2 == 1 { print $3 }'
+}
+
+# pp_primary_is NAME: procpower.control.source is NAME now
+pp_primary_is() { [ "$(pp_value procpower.control.source)" = "$1" ]; }
+
+pp_set_interval() {
+    pmstore procpower.control.interval "$1" >/dev/null ||
+	{ fail "pmstore procpower.control.interval $1 failed"; return 1; }
+    [ "$(pp_interval)" = "$1" ] || { fail "interval is not $1 after pmstore"; return 1; }
+}
+
+# a fresh agent sampling every SECONDS, with two cycles done (primed, then
+# one attributed interval); its state file is removed first, so that no
+# counter or source of an earlier test comes back
+pp_fresh_agent() {
+    pp_ensure_installed
+    pp_restart clean || die "no agent"
+    pp_set_interval "$1" || die "cannot set the interval"
+    pp_wait_cycles 2 || die "the agent does not cycle"
+}
+
+# replace procpower.conf for this test (the original comes back at exit,
+# and the agent is restarted with it)
+pp_write_conf() {
+    if [ ! -e "$tmp/procpower.conf.saved" ]; then
+	if [ -f "$PP_CONF" ]; then
+	    cp -p "$PP_CONF" "$tmp/procpower.conf.saved"
+	    qa_at_exit "cp -p '$tmp/procpower.conf.saved' '$PP_CONF'; pp_restart >/dev/null 2>&1"
+	else
+	    : > "$tmp/procpower.conf.saved"
+	    qa_at_exit "rm -f '$PP_CONF'; pp_restart >/dev/null 2>&1"
+	fi
+    fi
+    cat > "$PP_CONF"
+}
+
+# ---- reading values ----
+
+# pp_fetch FILE METRIC...: pminfo -f of the metrics into FILE, all from
+# the same snapshot of the agent (retried if a cycle ended in between)
+pp_fetch() {
+    local out=$1 c1 c2 try
+    shift
+    for try in 1 2 3 4 5; do
+	c1=$(pp_cycles)
+	pminfo -f "$@" >"$out" 2>&1
+	c2=$(pp_cycles)
+	[ -n "$c1" ] && [ "$c1" = "$c2" ] && return 0
+    done
+    note "pp_fetch: cycles kept changing ($c1 -> $c2)"
+    return 0
+}
+
+# pp_get FILE METRIC [INSTANCE]: the value of METRIC (of its instance named
+# INSTANCE) in a pp_fetch FILE; strings without their quotes
+pp_get() {
+    awk -v m="$2" -v want="${3-}" -v byid=0 -f "$QA_DIR/pminfo-value.awk" "$1"
+}
+
+# pp_get_id FILE METRIC ID: the value of the instance numbered ID
+pp_get_id() {
+    awk -v m="$2" -v want="$3" -v byid=1 -f "$QA_DIR/pminfo-value.awk" "$1"
+}
+
+# pp_instname FILE METRIC ID: the name of instance ID
+pp_instname() {
+    awk -v m="$2" -v want="$3" -v byid=1 -v name=1 -f "$QA_DIR/pminfo-value.awk" "$1"
+}
+
+# pp_sum FILE METRIC: the sum of all instances' values
+pp_sum() {
+    awk -v m="$2" -v want="" -v byid=0 -v sum=1 -f "$QA_DIR/pminfo-value.awk" "$1"
+}
+
+# pp_value METRIC [INSTANCE]: fetch one value now
+pp_value() {
+    pp_fetch "$tmp/value" "$1"
+    pp_get "$tmp/value" "$@"
+}
+
+# ---- pmda-denki on a fake sysfs tree ----
+
+# the denki agent's root path in pmcd.conf ("" when not installed)
+denki_root_in_pmcd() {
+    awk '$1 == "denki" { for (i = 1; i < NF; i++) if ($i == "-r") print $(i+1) }' \
+	"$PCP_PMCDCONF_PATH"
+}
+
+# install pmda-denki with -r DENKI_ROOT (its Install must run in its
+# directory)
+denki_install() {
+    sed "s|^args=\"-U root\"|args=\"-U root -r $DENKI_ROOT\"|" "$DENKI_DIR/Install" \
+	>"$tmp/denki-install"
+    grep -q -- "-r $DENKI_ROOT" "$tmp/denki-install" ||
+	{ fail "cannot set args in $DENKI_DIR/Install"; return 1; }
+    if ! (cd "$DENKI_DIR" && sh "$tmp/denki-install" </dev/null >"$tmp/denki.log" 2>&1); then
+	cat "$tmp/denki.log" >&2
+	fail "pmda-denki Install failed"
+	return 1
+    fi
+}
+
+denki_remove() {
+    (cd "$DENKI_DIR" && ./Remove </dev/null >"$tmp/denki-remove.log" 2>&1) ||
+	{ cat "$tmp/denki-remove.log" >&2; fail "pmda-denki Remove failed"; return 1; }
+}
+
+# (re)start pmda-denki on DENKI_ROOT: a restart when it already runs on
+# it (it reads the tree's layout at start), else an Install
+denki_start() {
+    if [ "$(denki_root_in_pmcd)" = "$DENKI_ROOT" ] &&
+       agent_pid "$DENKI_DIR/pmdadenki" >/dev/null; then
+	restart_agent "$DENKI_DIR/pmdadenki" || denki_install
+    else
+	denki_install
+    fi
+}
+
+# denki_use_fixture NAME: DENKI_ROOT holds a fresh copy of the fixture
+# NAME (without the NUL padding of the captured files) and pmda-denki
+# runs on it, exporting its values
+denki_use_fixture() {
+    local name=$1 f
+    qa_needs_fixtures
+    [ -f "$QA_FIXTURES/$name.tgz" ] || notrun "no fixture $name.tgz in $QA_FIXTURES"
+    [ -x "$DENKI_DIR/pmdadenki" ] || notrun "pmda-denki is not available"
+    rm -rf "$DENKI_ROOT"
+    mkdir -p "$DENKI_ROOT.unpack"
+    tar -xzf "$QA_FIXTURES/$name.tgz" -C "$DENKI_ROOT.unpack" || die "cannot unpack $name"
+    mv "$DENKI_ROOT.unpack/$name" "$DENKI_ROOT" && rm -rf "$DENKI_ROOT.unpack"
+    find "$DENKI_ROOT" -type f | while read -r f; do
+	tr -d '\0' <"$f" >"$f.clean" && mv "$f.clean" "$f"
+    done
+    denki_start || die "cannot start pmda-denki on $name"
+    _denki_answers() {
+	pmprobe_ok denki.rapl.rate || pmprobe_ok denki.bat.power_now
+    }
+    wait_for 20 _denki_answers || die "pmda-denki exports no values for $name"
+    note "pmda-denki runs on $name ($DENKI_ROOT)"
+}
+
+# rapl_file ZONE_NAME [PACKAGE_DIR]: the energy_uj file of the RAPL zone
+# named ZONE_NAME (package-0, core, dram ...), optionally within the zone
+# directory PACKAGE_DIR (e.g. intel-rapl:1)
+rapl_file() {
+    local dir=$DENKI_ROOT/sys/class/powercap/intel-rapl f
+    [ -n "${2:-}" ] && dir=$dir/$2
+    while read -r f; do
+	if [ "$(cat "$f")" = "$1" ]; then
+	    echo "$(dirname "$f")/energy_uj"
+	    return 0
+	fi
+    done < <(find "$dir" -name name | sort)
+    note "no RAPL zone $1 in $dir"
+    return 1
+}
+
+# the directory of the (first) battery
+battery_dir() {
+    local t
+    for t in "$DENKI_ROOT"/sys/class/power_supply/*/type; do
+	if [ "$(cat "$t" 2>/dev/null)" = Battery ]; then
+	    dirname "$t"
+	    return 0
+	fi
+    done
+    note "no battery in $DENKI_ROOT"
+    return 1
+}
+
+# set_file FILE VALUE: write atomically, as the injector does
+set_file() {
+    echo "$2" >"$1.qa-tmp" && mv "$1.qa-tmp" "$1"
+}
+
+# microwatts or microjoules per second for WATTS
+uw() { awk "BEGIN { printf \"%.0f\n\", $1 * 1000000 }" </dev/null; }
+
+# ---- logs ----
+
+# the agent's log lines matching an extended regex
+pp_log_grep() { grep -E -- "$1" "$PP_LOG" 2>/dev/null; }
+
+# ---- power and energy checks over a window of cycles ----
+
+# pp_window_start: wait for a cycle to end, then snapshot the agent into
+# $tmp/window.start (what pp_window_end compares with)
+PP_WINDOW_METRICS=(procpower.agent.cycles procpower.agent.interval
+    procpower.agent.skipped procpower.agent.status procpower.control.source
+    procpower.system.power procpower.system.energy)
+pp_window_start() {
+    pp_wait_cycles 1
+    pp_fetch "$tmp/window.start" "${PP_WINDOW_METRICS[@]}"
+}
+
+# pp_window_end CYCLES: wait CYCLES more cycles, snapshot into
+# $tmp/window.end; WINDOW_SECS is the time between the two snapshots'
+# cycles (cycles x interval)
+pp_window_end() {
+    pp_wait_cycles "$1"
+    pp_fetch "$tmp/window.end" "${PP_WINDOW_METRICS[@]}"
+    pp_window_close "$tmp/window.end"
+}
+
+# pp_window_close FILE: end the window with the snapshot FILE
+pp_window_close() {
+    local c1 c2
+    [ "$1" = "$tmp/window.end" ] || cp "$1" "$tmp/window.end"
+    c1=$(pp_get "$tmp/window.start" procpower.agent.cycles)
+    c2=$(pp_get "$tmp/window.end" procpower.agent.cycles)
+    WINDOW_SECS=$(calc "($c2 - $c1) * $(pp_interval)")
+    note "window: cycles $c1 -> $c2, $WINDOW_SECS s"
+}
+
+# pp_each_cycle N COMMAND...: after each of the next N cycles, snapshot
+# the agent into $tmp/cycle.I (I = 1..N) and run COMMAND FILE
+pp_each_cycle() {
+    local n=$1 i
+    shift
+    for ((i = 1; i <= n; i++)); do
+	pp_wait_cycles 1 || return 1
+	pp_fetch "$tmp/cycle.$i" "${PP_WINDOW_METRICS[@]}"
+	"$@" "$tmp/cycle.$i"
+    done
+}
+
+# check_energy_rates SOURCE=WATTS...: procpower.system.energy of each
+# SOURCE grew at WATTS (within 5%) over the window
+check_energy_rates() {
+    local spec src watts e1 e2
+    for spec in "$@"; do
+	src=${spec%%=*}
+	watts=${spec#*=}
+	e1=$(pp_get "$tmp/window.start" procpower.system.energy "$src")
+	e2=$(pp_get "$tmp/window.end" procpower.system.energy "$src")
+	if ! is_number "$e1" || ! is_number "$e2"; then
+	    fail "energy of $src: no value (start \"$e1\", end \"$e2\")"
+	    continue
+	fi
+	check_near "energy rate of $src over ${WINDOW_SECS}s" \
+	    "$(calc "($e2 - $e1) / $WINDOW_SECS")" "$watts" 5
+    done
+}
+
+# check_power_values FILE SOURCE=WATTS...: procpower.system.power of each
+# SOURCE in FILE (a pp_fetch with procpower.agent.interval) within 5%, plus
+# the whole joule pmda-denki truncates to, over the interval
+check_power_values() {
+    local file=$1 spec src secs
+    shift
+    secs=$(pp_get "$file" procpower.agent.interval)
+    is_number "$secs" || { fail "no procpower.agent.interval in $file"; return 1; }
+    for spec in "$@"; do
+	src=${spec%%=*}
+	check_power "power of $src" "$(pp_get "$file" procpower.system.power "$src")" \
+	    "${spec#*=}" "$secs"
+    done
+}
+
+# inject_rapl [PACKAGE_DIR/]ZONE=WATTS...: start an injector that makes
+# each RAPL zone's energy_uj grow at WATTS, e.g. package-0=15 or
+# intel-rapl:1/core=5 (the zone "core" of the second package)
+inject_rapl() {
+    local spec zone file args=()
+    for spec in "$@"; do
+	zone=${spec%=*}
+	if [[ "$zone" == */* ]]; then
+	    file=$(rapl_file "${zone#*/}" "${zone%%/*}")
+	else
+	    file=$(rapl_file "$zone")
+	fi || die "cannot inject into $zone"
+	args+=(rate "$file" "$(uw "${spec##*=}")")
+    done
+    inject_start "${args[@]}"
+}
+
+# ---- the agent under dbpmda, without pmcd between ----
+
+# dbpmda_agent_conf: a procpower.conf of the test's own in $tmp, so that a
+# second agent neither reads the installed configuration nor writes the
+# installed agent's state file
+dbpmda_agent_conf() {
+    chmod 711 "$tmp"
+    install -d -m 1777 "$tmp/agent"	# the agent runs as $PCP_USER
+    printf 'state %s\n' "$tmp/agent/state" >"$tmp/agent.conf"
+}
+
+# dbpmda_run: dbpmda with the agent's namespace, commands from stdin
+dbpmda_run() {
+    dbpmda -n "$PP_DIR/root" -ie 2>&1
+}
+
+# the "open pipe" command that starts the agent (with a command such as
+# valgrind in front if given): interval 1 s, the test's configuration and
+# log
+dbpmda_open() {
+    echo "open pipe ${*:+$* }$PP_AGENT -d $PP_DOMAIN -t 1 -c $tmp/agent.conf -l $tmp/agent.log"
+}
