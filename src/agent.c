@@ -109,6 +109,7 @@ static size_t		proc_insts_max;
 static pmdaInstid	source_insts[PP_MAXSOURCES];
 static pmdaInstid	*agg_insts[PP_NAGG];
 static size_t		agg_insts_max[PP_NAGG];
+static int		source_stored;	/* a pmstore not yet used by a cycle */
 static char		*username;
 static char		confpath[MAXPATHLEN];
 static char		helppath[MAXPATHLEN];
@@ -194,6 +195,7 @@ adopt(pp_snapshot *snap)
     log_changes(current, snap);
     pp_snapshot_free(current);
     current = snap;
+    source_stored = 0;
 }
 
 static const pp_snap_source *
@@ -233,10 +235,13 @@ procpower_fetch_cb(pmdaMetric *mdesc, unsigned int inst, pmAtomValue *atom)
 	    return 1;
 	}
 	if (item == 1) {
-	    /* the source in use; "auto" until a cycle has chosen one */
-	    if (current && current->primary[0])
+	    /*
+	     * The source in use; the one just stored until the next cycle
+	     * uses it, "auto" until a cycle has chosen one.
+	     */
+	    if (current && current->primary[0] && !source_stored) {
 		atom->cp = current->primary;
-	    else {
+	    } else {
 		pp_worker_source(&worker, text, sizeof(text));
 		atom->cp = text;
 	    }
@@ -357,6 +362,7 @@ store_value(pmValueSet *vsp, pmdaExt *pmda)
 	    return PM_ERR_BADSTORE;
 	}
 	pp_worker_set_source(&worker, name);
+	source_stored = 1;
 	pmNotifyErr(LOG_INFO, "primary source set to %s", name);
     }
     return 0;

@@ -109,6 +109,22 @@ pp_gauge_take(pp_gauge *g, double *joules, double *seconds)
     return n;
 }
 
+/* ---- batteries ---- */
+
+int
+pp_battery_level(pp_battery *b, double t, double level, double hold)
+{
+    if (!isfinite(level))
+	return b->fell_at > 0 && t - b->fell_at <= hold;
+    if (b->seen && level < b->level)
+	b->fell_at = t;
+    else if (b->seen && level > b->level)
+	b->fell_at = 0;		/* charging */
+    b->level = level;
+    b->seen = 1;
+    return b->fell_at > 0 && t - b->fell_at <= hold;
+}
+
 /* ---- model ---- */
 
 double

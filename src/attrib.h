@@ -66,6 +66,26 @@ int pp_gauge_add(pp_gauge *g, double t, double watts, double max_watts);
  */
 int pp_gauge_take(pp_gauge *g, double *joules, double *seconds);
 
+/* ---- whether a battery powers the machine ---- */
+
+/*
+ * A battery powers the machine while its charge level falls.  Batteries
+ * update their level in steps (every few seconds to a minute), so a level
+ * that holds still for a while does not end discharging at once: only a
+ * rising level (charging) does, or a level that has not fallen for `hold`
+ * seconds (on mains, full).
+ */
+typedef struct {
+    double	level;		/* last level seen */
+    double	fell_at;	/* time the level last fell, 0 never */
+    int		seen;
+} pp_battery;
+
+#define PP_BATTERY_HOLD	15.0	/* seconds; at least two intervals */
+
+/* feed the level at time t; returns 1 while discharging */
+int pp_battery_level(pp_battery *b, double t, double level, double hold);
+
 /* ---- the CPU-utilisation model for machines without a sensor ---- */
 
 /*

@@ -14,6 +14,8 @@
 #include <time.h>
 
 #define DISCOVER_EVERY	6	/* full cycles between source discoveries */
+/* what pmFetch says when agents came, went, restarted or renamed metrics */
+#define AGENTS_CHANGED	(PMCD_AGENT_CHANGE | PMCD_NAMES_CHANGE)
 
 static const char *fixed_names[PP_M_FIXED] = {
     [PP_M_UTIME] = "proc.psinfo.utime",
@@ -170,7 +172,10 @@ pp_sampler_subsample(pp_sampler *s)
 	s->errors++;
 	return sts;
     }
-    pp_sources_gauges(&s->sources, rp, s->cfg.max_watts);
+    if (sts & AGENTS_CHANGED)
+	s->agents_changed = 1;	/* these readings may be another's: drop them */
+    else
+	pp_sources_gauges(&s->sources, rp, s->cfg.max_watts);
     pmFreeResult(rp);
     return 0;
 }
@@ -500,6 +505,8 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
 		 pmErrStr(sts));
 	return sts;
     }
+    if (sts & AGENTS_CHANGED)
+	s->agents_changed = 1;
     t = PP_RESULT_SECONDS(rp);
     dt = s->t_prev > 0 ? t - s->t_prev : 0;
     if (s->t_prev > 0 && !(dt > 0)) {
@@ -518,7 +525,20 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
 	ncpu = 1;
 
     /* sources, and the primary's energy over the interval */
-    pp_sources_interval(&s->sources, rp, dt, &s->cfg, ncpu, util);
+    if (s->agents_changed) {
+	/*
+	 * An agent restarted (pmda-denki may now number its instances
+	 * differently) or metrics came or went: this fetch's readings may
+	 * belong to other sources, so skip the interval and look again.
+	 */
+	pp_sources_forget(&s->sources, "interval skipped: a source agent "
+			  "changed, its instances are looked up again");
+	pp_sources_discover(&s->sources, &s->cfg, s->local);
+	pp_acct_lookup(&s->acct);
+	s->discover_in = DISCOVER_EVERY;
+	s->agents_changed = 0;
+    } else
+	pp_sources_interval(&s->sources, rp, dt, &s->cfg, ncpu, util);
     pmFreeResult(rp);
     i = pp_sources_choose(&s->sources, want);
     if (i >= 0 && s->sources.s[i].valid && dt > 0) {

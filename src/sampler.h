@@ -41,6 +41,7 @@ typedef struct {
     pp_accounting acct;
     pp_aggset	aggs[PP_NAGG];
     int		discover_in;	/* cycles until the next discovery */
+    int		agents_changed;	/* pmcd said an agent came, went or restarted */
 
     double	t_prev;		/* time of the previous full fetch, 0 none */
     double	cpu_busy_prev, cpu_all_prev;

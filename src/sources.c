@@ -385,6 +385,25 @@ pp_sources_discover(pp_sources *ss, const pp_config *cfg, int local_sysfs)
     return present;
 }
 
+void
+pp_sources_forget(pp_sources *ss, const char *why)
+{
+    int i;
+
+    for (i = 0; i < ss->n; i++) {
+	pp_source *s = &ss->s[i];
+	double range = s->counter.range;
+
+	memset(&s->counter, 0, sizeof(s->counter));
+	s->counter.range = range;
+	memset(&s->gauge, 0, sizeof(s->gauge));
+	s->valid = 0;
+	s->joules = s->watts = 0;
+	if (s->present)
+	    snprintf(s->status, PP_STATUSLEN, "%s", why);
+    }
+}
+
 int
 pp_sources_pmids(const pp_sources *ss, int gauges_only, pmID *list, int max)
 {
@@ -474,15 +493,22 @@ close_counter(pp_source *s, const pmResult *rp, double dt, double max_watts)
 static void
 close_gauge(pp_source *s, const pmResult *rp, double dt, double max_watts)
 {
-    double v, j, secs;
+    double v, j, secs, t = PP_RESULT_SECONDS(rp);
     int n;
 
+    if (s->cls == PP_CLASS_BATTERY) {
+	/* the level tells discharging from charging, whatever power_now says */
+	double hold = dt * 2 > PP_BATTERY_HOLD ? dt * 2 : PP_BATTERY_HOLD;
+	if (s->level_pmid == PM_ID_NULL ||
+	    pp_result_value(rp, s->level_pmid, s->level_type, s->level_inst, &v) < 0)
+	    v = NAN;
+	s->discharging = pp_battery_level(&s->battery, t, v, hold);
+    }
     if (pp_result_value(rp, s->pmid, s->type, s->inst, &v) < 0) {
 	snprintf(s->status, PP_STATUSLEN, "missing: no value from %s", s->metric);
 	return;
     }
-    if (pp_gauge_add(&s->gauge, PP_RESULT_SECONDS(rp), v * s->scale,
-		     max_watts) < 0)
+    if (pp_gauge_add(&s->gauge, t, v * s->scale, max_watts) < 0)
 	snprintf(s->status, PP_STATUSLEN, "bad reading %g refused", v);
     if ((n = pp_gauge_take(&s->gauge, &j, &secs)) == 0) {
 	snprintf(s->status, PP_STATUSLEN, "priming: first reading");
@@ -491,21 +517,13 @@ close_gauge(pp_source *s, const pmResult *rp, double dt, double max_watts)
     /* the average over the sub-samples, over the cycle's interval */
     s->joules = j / secs * dt;
     s->valid = 1;
-    snprintf(s->status, PP_STATUSLEN, "ok, average of %d readings", n + 1);
-
-    if (s->level_pmid != PM_ID_NULL &&
-	pp_result_value(rp, s->level_pmid, s->level_type, s->level_inst, &v) == 0) {
-	if (s->level_seen && v < s->level_last)
-	    s->discharging = 1;
-	else if (s->level_seen && v > s->level_last)
-	    s->discharging = 0;
-	s->level_last = v;
-	s->level_seen = 1;
-    } else if (s->cls == PP_CLASS_BATTERY && s->level_pmid == PM_ID_NULL)
-	s->discharging = s->joules > 0;
-    if (s->cls == PP_CLASS_BATTERY)
-	snprintf(s->status + strlen(s->status), PP_STATUSLEN - strlen(s->status),
-		 s->discharging ? ", discharging" : ", not discharging");
+    if (s->cls == PP_CLASS_BATTERY && s->level_pmid == PM_ID_NULL)
+	s->discharging = s->joules > 0;	/* no level to tell: trust power */
+    if (s->cls == PP_CLASS_BATTERY && !(s->joules > 0))
+	s->discharging = 0;
+    snprintf(s->status, PP_STATUSLEN, "ok, average of %d readings%s", n + 1,
+	     s->cls != PP_CLASS_BATTERY ? "" :
+	     s->discharging ? ", discharging" : ", not discharging");
 }
 
 void

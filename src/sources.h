@@ -57,8 +57,7 @@ typedef struct {
     /* arithmetic state */
     pp_counter		counter;
     pp_gauge		gauge;
-    double		level_last;	/* battery energy level seen last */
-    int			level_seen;
+    pp_battery		battery;	/* its charge level over time */
     int			discharging;
 
     /* the last interval */
@@ -86,6 +85,13 @@ void pp_sources_init(pp_sources *ss);
  * read from /sys.  Returns the number of present sources.
  */
 int pp_sources_discover(pp_sources *ss, const pp_config *cfg, int local_sysfs);
+
+/*
+ * Forget every reading: a source agent restarted and may number its
+ * instances differently, so nothing fetched before may be compared with
+ * what comes next.  Each source says why in its status.
+ */
+void pp_sources_forget(pp_sources *ss, const char *why);
 
 /* the metrics to fetch: all (full cycle) or the gauges only */
 int pp_sources_pmids(const pp_sources *ss, int gauges_only, pmID *list, int max);

@@ -123,6 +123,28 @@ test_gauge(void)
 }
 
 static void
+test_battery(void)
+{
+    pp_battery b;
+
+    memset(&b, 0, sizeof(b));
+    CHECK(pp_battery_level(&b, 0, 50.0, 15) == 0);	/* one reading */
+    CHECK(pp_battery_level(&b, 2, 49.9, 15) == 1);	/* falls */
+    /* the level holds still between a battery's updates: still discharging */
+    CHECK(pp_battery_level(&b, 10, 49.9, 15) == 1);
+    CHECK(pp_battery_level(&b, 17, 49.9, 15) == 1);
+    /* ... but not for longer than the hold: on mains, full */
+    CHECK(pp_battery_level(&b, 18, 49.9, 15) == 0);
+    CHECK(pp_battery_level(&b, 20, 49.8, 15) == 1);	/* falls again */
+    CHECK(pp_battery_level(&b, 22, 49.9, 15) == 0);	/* rises: charging */
+    CHECK(pp_battery_level(&b, 24, 49.9, 15) == 0);
+    /* no reading: the state ages out like a steady level */
+    CHECK(pp_battery_level(&b, 26, 49.8, 15) == 1);
+    CHECK(pp_battery_level(&b, 30, NAN, 15) == 1);
+    CHECK(pp_battery_level(&b, 50, NAN, 15) == 0);
+}
+
+static void
 test_model(void)
 {
     NEAR(pp_model_watts(4, 0, 0.74, 3.5), 4 * 0.74, 1e-9);
@@ -418,6 +440,7 @@ main(void)
     test_counter();
     test_gauge();
     test_model();
+    test_battery();
     test_split();
     test_lifecycle();
     test_many();
