@@ -23,6 +23,7 @@ static const char *names[PP_A_COUNT] = {
     [PP_A_BTIME] = "acct.psinfo.btime",
     [PP_A_UTIME] = "acct.psinfo.utime",
     [PP_A_STIME] = "acct.psinfo.stime",
+    [PP_A_ETIME] = "acct.psinfo.etime",
     [PP_A_PPID] = "acct.psinfo.ppid",
     [PP_A_USER] = "acct.id.uid_nm",
     [PP_A_ENABLED] = "acct.control.enable_acct",
@@ -206,7 +207,7 @@ pp_acct_records(pp_accounting *a, const pmResult *rp, int first,
 		pp_table *procs, double boottime, int priming, double now,
 		pp_aggset sets[PP_NAGG])
 {
-    const pmValueSet *bt, *ut, *st, *pp, *us, *en;
+    const pmValueSet *bt, *ut, *st, *et, *pp, *us, *en;
     int j, n = 0, *insts = NULL;
     char **inames = NULL;
 
@@ -216,6 +217,7 @@ pp_acct_records(pp_accounting *a, const pmResult *rp, int first,
     bt = pp_vset(rp, first + PP_A_BTIME);
     ut = pp_vset(rp, first + PP_A_UTIME);
     st = pp_vset(rp, first + PP_A_STIME);
+    et = pp_vset(rp, first + PP_A_ETIME);
     pp = pp_vset(rp, first + PP_A_PPID);
     us = pp_vset(rp, first + PP_A_USER);
     en = pp_vset(rp, first + PP_A_ENABLED);
@@ -224,8 +226,12 @@ pp_acct_records(pp_accounting *a, const pmResult *rp, int first,
     for (j = 0; bt != NULL && j < bt->numval; j++) {
 	int pid = bt->vlist[j].inst;
 	double btime = pp_value_of(bt, j, a->type[PP_A_BTIME]);
-	double cpu = 1000 * (pp_value_at(ut, j, pid, a->type[PP_A_UTIME]) +
-			     pp_value_at(st, j, pid, a->type[PP_A_STIME]));
+	/* seconds, truncated to ticks: corrected, see pp_acct_cpu_ms */
+	double cpu = pp_acct_cpu_ms(
+	    1000 * pp_value_at(ut, j, pid, a->type[PP_A_UTIME]),
+	    1000 * pp_value_at(st, j, pid, a->type[PP_A_STIME]),
+	    1000 * pp_value_at(et, j, pid, a->type[PP_A_ETIME]),
+	    PP_ACCT_TICK_MS);
 	uint64_t key = (uint64_t)(uint32_t)pid << 32 | (uint32_t)btime;
 	pp_proc *p;
 	pp_exit *e;

@@ -13,8 +13,8 @@
 #include "attrib.h"
 
 enum {
-    PP_A_BTIME, PP_A_UTIME, PP_A_STIME, PP_A_PPID, PP_A_USER, PP_A_ENABLED,
-    PP_A_COUNT
+    PP_A_BTIME, PP_A_UTIME, PP_A_STIME, PP_A_ETIME, PP_A_PPID, PP_A_USER,
+    PP_A_ENABLED, PP_A_COUNT
 };
 
 /* one exited process's CPU time in the current interval */

@@ -125,6 +125,27 @@ pp_battery_level(pp_battery *b, double t, double level, double hold)
     return b->fell_at > 0 && t - b->fell_at <= hold;
 }
 
+/* ---- accounting records ---- */
+
+double
+pp_acct_cpu_ms(double utime_ms, double stime_ms, double etime_ms,
+	       double tick_ms)
+{
+    double truncated, slack;
+
+    if (!isfinite(utime_ms) || utime_ms < 0)
+	utime_ms = 0;
+    if (!isfinite(stime_ms) || stime_ms < 0)
+	stime_ms = 0;
+    truncated = utime_ms + stime_ms;
+    if (!isfinite(etime_ms) || etime_ms < 0)
+	return truncated + tick_ms / 2;	/* no bound: half the expected loss */
+    slack = etime_ms - truncated;
+    if (slack < 0)
+	slack = 0;
+    return truncated + (slack < tick_ms ? slack : tick_ms);
+}
+
 /* ---- model ---- */
 
 double

@@ -145,6 +145,34 @@ test_battery(void)
 }
 
 static void
+test_acct_estimate(void)
+{
+    /* 30 ms of CPU in 31 ms, recorded as 20 + 0: one tick added */
+    NEAR(pp_acct_cpu_ms(20, 0, 31, 10), 30, 1e-9);
+    /* /bin/true: 0 + 0 recorded, 1.2 ms elapsed: at most 1.2 ms */
+    NEAR(pp_acct_cpu_ms(0, 0, 1.2, 10), 1.2, 1e-9);
+    /* a shell that mostly waited: the tick, not the elapsed time */
+    NEAR(pp_acct_cpu_ms(10, 10, 5000, 10), 30, 1e-9);
+    /* several threads: more CPU than elapsed time, the record stands */
+    NEAR(pp_acct_cpu_ms(300, 100, 250, 10), 400, 1e-9);
+    /* bad fields are zero, an unknown elapsed time adds half a tick */
+    NEAR(pp_acct_cpu_ms(NAN, -4, 2, 10), 2, 1e-9);
+    NEAR(pp_acct_cpu_ms(20, 0, NAN, 10), 25, 1e-9);
+    /* averaged over uniformly spread true times, the estimate is unbiased */
+    {
+	double truth = 0, est = 0;
+	int i;
+	for (i = 0; i < 1000; i++) {
+	    double u = 20 + 15.0 * i / 1000, s = 3.0 * ((i * 7) % 10) / 10;
+	    truth += u + s;
+	    est += pp_acct_cpu_ms(10 * floor(u / 10), 10 * floor(s / 10),
+				  u + s + 1, 10);
+	}
+	NEAR(est / truth, 1, 0.05);
+    }
+}
+
+static void
 test_model(void)
 {
     NEAR(pp_model_watts(4, 0, 0.74, 3.5), 4 * 0.74, 1e-9);
@@ -441,6 +469,7 @@ main(void)
     test_gauge();
     test_model();
     test_battery();
+    test_acct_estimate();
     test_split();
     test_lifecycle();
     test_many();
