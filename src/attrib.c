@@ -131,19 +131,21 @@ double
 pp_acct_cpu_ms(double utime_ms, double stime_ms, double etime_ms,
 	       double tick_ms)
 {
-    double truncated, slack;
+    double truncated, est;
 
     if (!isfinite(utime_ms) || utime_ms < 0)
 	utime_ms = 0;
     if (!isfinite(stime_ms) || stime_ms < 0)
 	stime_ms = 0;
     truncated = utime_ms + stime_ms;
-    if (!isfinite(etime_ms) || etime_ms < 0)
-	return truncated + tick_ms / 2;	/* no bound: half the expected loss */
-    slack = etime_ms - truncated;
-    if (slack < 0)
-	slack = 0;
-    return truncated + (slack < tick_ms ? slack : tick_ms);
+    if (isfinite(etime_ms) && etime_ms > 0 && truncated >= etime_ms / 2)
+	est = truncated + tick_ms;		/* busy all along */
+    else
+	est = truncated + (utime_ms > 0 ? tick_ms / 2 : tick_ms / 10) +
+	      (stime_ms > 0 ? tick_ms / 2 : tick_ms / 10);
+    if (isfinite(etime_ms) && etime_ms >= 0 && est > etime_ms)
+	est = etime_ms > truncated ? etime_ms : truncated;
+    return est;
 }
 
 /* ---- model ---- */

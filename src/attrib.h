@@ -91,10 +91,13 @@ int pp_battery_level(pp_battery *b, double t, double level, double hold);
 /*
  * The kernel writes a process accounting record's user and system times
  * truncated to whole ticks of 1/AHZ s (10 ms): a 30 ms process reads 20
- * ms, a third short.  Each field loses half a tick on average, so the
- * record's sum plus one tick is the unbiased estimate, but never more
- * than the process's elapsed time allows (a 1 ms /bin/true stays near 1
- * ms) unless the record itself says more (several threads).
+ * ms, a third short.  A field of a tick or more loses half a tick on
+ * average; a field that reads 0 mostly hides a millisecond or so (sleep,
+ * true, a shell waiting for its children).  So: for a process that was
+ * busy most of its life (the record accounts for half its elapsed time or
+ * more), the sum plus one tick; otherwise the sum plus half a tick per
+ * non-zero field and a tenth of a tick per zero one; never more than its
+ * elapsed time allows, unless the record itself says more (threads).
  */
 #define PP_ACCT_TICK_MS	10.0
 

@@ -147,18 +147,23 @@ test_battery(void)
 static void
 test_acct_estimate(void)
 {
-    /* 30 ms of CPU in 31 ms, recorded as 20 + 0: one tick added */
+    /* 30 ms of CPU in 31 ms, recorded as 20 + 0: busy, one tick added */
     NEAR(pp_acct_cpu_ms(20, 0, 31, 10), 30, 1e-9);
+    /* but never more than it lived */
+    NEAR(pp_acct_cpu_ms(20, 0, 26, 10), 26, 1e-9);
     /* /bin/true: 0 + 0 recorded, 1.2 ms elapsed: at most 1.2 ms */
     NEAR(pp_acct_cpu_ms(0, 0, 1.2, 10), 1.2, 1e-9);
-    /* a shell that mostly waited: the tick, not the elapsed time */
+    /* sleep 0.2: 0 + 0 in 200 ms: about a millisecond per field */
+    NEAR(pp_acct_cpu_ms(0, 0, 200, 10), 2, 1e-9);
+    /* a shell that mostly waited: half a tick per non-zero field */
     NEAR(pp_acct_cpu_ms(10, 10, 5000, 10), 30, 1e-9);
+    NEAR(pp_acct_cpu_ms(10, 0, 5000, 10), 16, 1e-9);
     /* several threads: more CPU than elapsed time, the record stands */
     NEAR(pp_acct_cpu_ms(300, 100, 250, 10), 400, 1e-9);
-    /* bad fields are zero, an unknown elapsed time adds half a tick */
+    /* bad fields are zero; an unknown elapsed time bounds nothing */
     NEAR(pp_acct_cpu_ms(NAN, -4, 2, 10), 2, 1e-9);
-    NEAR(pp_acct_cpu_ms(20, 0, NAN, 10), 25, 1e-9);
-    /* averaged over uniformly spread true times, the estimate is unbiased */
+    NEAR(pp_acct_cpu_ms(20, 0, NAN, 10), 26, 1e-9);
+    /* over CPU-bound processes of spread-out lengths it is unbiased */
     {
 	double truth = 0, est = 0;
 	int i;
