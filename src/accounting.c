@@ -227,11 +227,11 @@ pp_acct_records(pp_accounting *a, const pmResult *rp, int first,
 	int pid = bt->vlist[j].inst;
 	double btime = pp_value_of(bt, j, a->type[PP_A_BTIME]);
 	/* seconds, truncated to ticks: corrected, see pp_acct_cpu_ms */
-	double cpu = pp_acct_cpu_ms(
-	    1000 * pp_value_at(ut, j, pid, a->type[PP_A_UTIME]),
-	    1000 * pp_value_at(st, j, pid, a->type[PP_A_STIME]),
-	    1000 * pp_value_at(et, j, pid, a->type[PP_A_ETIME]),
-	    PP_ACCT_TICK_MS);
+	double u = 1000 * pp_value_at(ut, j, pid, a->type[PP_A_UTIME]);
+	double sy = 1000 * pp_value_at(st, j, pid, a->type[PP_A_STIME]);
+	double el = 1000 * pp_value_at(et, j, pid, a->type[PP_A_ETIME]);
+	double cpu = pp_acct_cpu_ms(u, sy, el, PP_ACCT_TICK_MS);
+	double most = pp_acct_cpu_max_ms(u, sy, el, PP_ACCT_TICK_MS);
 	uint64_t key = (uint64_t)(uint32_t)pid << 32 | (uint32_t)btime;
 	pp_proc *p;
 	pp_exit *e;
@@ -252,9 +252,13 @@ pp_acct_records(pp_accounting *a, const pmResult *rp, int first,
 	if ((e = new_exit(a)) == NULL)
 	    break;
 	a->counted++;
+	e->headroom = most > cpu ? most - cpu : 0;
 	if (match) {
 	    /* sampled while alive: only the CPU time since its last sample */
 	    e->cpu_ms = cpu > p->cpu ? cpu - p->cpu : 0;
+	    if (most - p->cpu < e->cpu_ms + e->headroom)
+		e->headroom = most > p->cpu + e->cpu_ms ?
+			      most - p->cpu - e->cpu_ms : 0;
 	    p->settled = 1;
 	    for (k = 0; k < PP_NAGG; k++)
 		e->agg[k] = p->agg[k];
@@ -297,6 +301,29 @@ pp_acct_exited_ms(const pp_accounting *a)
     for (i = 0; i < a->nexits; i++)
 	sum += a->exits[i].cpu_ms;
     return sum;
+}
+
+void
+pp_acct_fill(pp_accounting *a, double residue_ms)
+{
+    size_t i;
+    double *cpu, *room;
+
+    if (a->nexits == 0 || !(residue_ms > 0))
+	return;
+    cpu = malloc(a->nexits * sizeof(double));
+    room = malloc(a->nexits * sizeof(double));
+    if (cpu != NULL && room != NULL) {
+	for (i = 0; i < a->nexits; i++) {
+	    cpu[i] = a->exits[i].cpu_ms;
+	    room[i] = a->exits[i].headroom;
+	}
+	pp_fill_residue(cpu, room, a->nexits, residue_ms);
+	for (i = 0; i < a->nexits; i++)
+	    a->exits[i].cpu_ms = cpu[i];
+    }
+    free(cpu);
+    free(room);
 }
 
 void

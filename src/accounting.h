@@ -19,7 +19,8 @@ enum {
 
 /* one exited process's CPU time in the current interval */
 typedef struct {
-    double	cpu_ms;
+    double	cpu_ms;		/* estimated from the record */
+    double	headroom;	/* how much more its record may hide */
     pp_agg	*agg[PP_NAGG];
 } pp_exit;
 
@@ -68,6 +69,13 @@ void pp_acct_records(pp_accounting *a, const pmResult *rp, int first,
 
 /* total CPU ms of this interval's exits */
 double pp_acct_exited_ms(const pp_accounting *a);
+
+/*
+ * Give the exits the CPU time the machine was busy for beyond what live
+ * processes and the exits' estimates account for, within what their
+ * records' truncation may hide (see pp_fill_residue).
+ */
+void pp_acct_fill(pp_accounting *a, double residue_ms);
 
 /* if accounting is off, turn it on where the agent may, or say why not */
 void pp_acct_keep_on(pp_accounting *a, int ctx);

@@ -148,6 +148,43 @@ pp_acct_cpu_ms(double utime_ms, double stime_ms, double etime_ms,
     return est;
 }
 
+double
+pp_acct_cpu_max_ms(double utime_ms, double stime_ms, double etime_ms,
+		   double tick_ms)
+{
+    double truncated, most;
+
+    if (!isfinite(utime_ms) || utime_ms < 0)
+	utime_ms = 0;
+    if (!isfinite(stime_ms) || stime_ms < 0)
+	stime_ms = 0;
+    truncated = utime_ms + stime_ms;
+    most = truncated + 2 * tick_ms;
+    if (isfinite(etime_ms) && etime_ms >= 0 && most > etime_ms)
+	most = etime_ms > truncated ? etime_ms : truncated;
+    return most;
+}
+
+double
+pp_fill_residue(double *cpu, const double *headroom, size_t n, double residue)
+{
+    double room = 0, fill;
+    size_t i;
+
+    if (!isfinite(residue) || residue <= 0)
+	return 0;
+    for (i = 0; i < n; i++)
+	if (headroom[i] > 0)
+	    room += headroom[i];
+    if (room <= 0)
+	return 0;
+    fill = residue < room ? residue : room;
+    for (i = 0; i < n; i++)
+	if (headroom[i] > 0)
+	    cpu[i] += headroom[i] * fill / room;
+    return fill;
+}
+
 /* ---- model ---- */
 
 double
@@ -310,6 +347,20 @@ pp_proc_set_name(pp_proc *p, const char *name)
     free(p->name);
     p->name = copy;
     return 0;
+}
+
+double
+pp_table_cpu(const pp_table *t)
+{
+    size_t i;
+    const pp_proc *p;
+    double sum = 0;
+
+    for (i = 0; i < t->hsize; i++)
+	for (p = t->hash[i]; p; p = p->next)
+	    if (p->cycle == t->cycle)
+		sum += p->delta;
+    return sum;
 }
 
 void

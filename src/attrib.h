@@ -104,6 +104,20 @@ int pp_battery_level(pp_battery *b, double t, double level, double hold);
 double pp_acct_cpu_ms(double utime_ms, double stime_ms, double etime_ms,
 		      double tick_ms);
 
+/* the most CPU time such a record can hide: up to a tick per field */
+double pp_acct_cpu_max_ms(double utime_ms, double stime_ms, double etime_ms,
+			  double tick_ms);
+
+/*
+ * Share out `residue` ms of CPU time that the machine was busy for but no
+ * process accounts for over n estimates, each by at most headroom[i]
+ * (what its record's truncation may hide), in proportion to it: the
+ * machine's own busy time settles what the records' ticks cannot tell.
+ * Returns how much was shared out.
+ */
+double pp_fill_residue(double *cpu, const double *headroom, size_t n,
+		       double residue);
+
 /* ---- the CPU-utilisation model for machines without a sensor ---- */
 
 /*
@@ -175,6 +189,9 @@ typedef struct {
     double	joules_per_ms;	/* energy of one ms of CPU in this interval */
     double	watts_per_ms;	/* power of one ms of CPU in this interval */
 } pp_split;
+
+/* CPU ms of the live processes in the current cycle */
+double pp_table_cpu(const pp_table *t);
 
 /*
  * Split `joules` of energy over `seconds` across the processes seen in

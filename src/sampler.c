@@ -549,6 +549,10 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     }
 
     describe_new_processes(s, nnew);
+    /* what the machine was busy for beyond the live processes and the
+       exit records' estimates: the records' truncation hid some of it */
+    pp_acct_fill(&s->acct, busy_ms - pp_table_cpu(&s->procs) -
+			   pp_acct_exited_ms(&s->acct));
     pp_table_split(&s->procs, pp_acct_exited_ms(&s->acct), joules, dt,
 		   busy_ms, &split);
     s->unattributed_energy += split.unattributed_joules;

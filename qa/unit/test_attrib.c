@@ -178,6 +178,33 @@ test_acct_estimate(void)
 }
 
 static void
+test_fill(void)
+{
+    double cpu[3] = { 20, 2, 5 }, room[3] = { 10, 18, 0 };
+
+    /* the records' bounds: a tick a field, within the elapsed time */
+    NEAR(pp_acct_cpu_max_ms(20, 0, 31, 10), 31, 1e-9);
+    NEAR(pp_acct_cpu_max_ms(0, 0, 200, 10), 20, 1e-9);
+    NEAR(pp_acct_cpu_max_ms(0, 0, 1.2, 10), 1.2, 1e-9);
+    NEAR(pp_acct_cpu_max_ms(300, 100, 250, 10), 400, 1e-9);
+    /* residue shared in proportion to the room, never beyond it */
+    NEAR(pp_fill_residue(cpu, room, 3, 14), 14, 1e-9);
+    NEAR(cpu[0], 25, 1e-9);
+    NEAR(cpu[1], 11, 1e-9);
+    NEAR(cpu[2], 5, 1e-9);
+    cpu[0] = 20; cpu[1] = 2;
+    NEAR(pp_fill_residue(cpu, room, 3, 1000), 28, 1e-9);	/* capped */
+    NEAR(cpu[0], 30, 1e-9);
+    NEAR(cpu[1], 20, 1e-9);
+    /* no residue, no room: nothing moves */
+    NEAR(pp_fill_residue(cpu, room, 3, -5), 0, 0);
+    NEAR(pp_fill_residue(cpu, room, 3, NAN), 0, 0);
+    room[0] = room[1] = 0;
+    NEAR(pp_fill_residue(cpu, room, 3, 10), 0, 0);
+    NEAR(cpu[0], 30, 1e-9);
+}
+
+static void
 test_model(void)
 {
     NEAR(pp_model_watts(4, 0, 0.74, 3.5), 4 * 0.74, 1e-9);
@@ -475,6 +502,7 @@ main(void)
     test_model();
     test_battery();
     test_acct_estimate();
+    test_fill();
     test_split();
     test_lifecycle();
     test_many();
