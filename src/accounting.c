@@ -73,6 +73,11 @@ pp_acct_lookup(pp_accounting *a)
     int i;
 
     a->available = 0;
+    if (!a->want) {
+	snprintf(a->status, sizeof(a->status), "not used (accounting off in "
+		 "procpower.conf): short-lived processes count as unattributed");
+	return;
+    }
     if (pmLookupName(PP_A_COUNT, names, a->pmid) < 0) {
 	snprintf(a->status, sizeof(a->status), "unavailable: this pmda-proc has "
 		 "no acct metrics; short-lived processes count as unattributed");
@@ -338,11 +343,6 @@ pp_acct_keep_on(pp_accounting *a, int ctx)
     if (a->enabled) {
 	snprintf(a->status, sizeof(a->status), "on: %llu exited processes "
 		 "counted", a->counted);
-	return;
-    }
-    if (!a->want) {
-	snprintf(a->status, sizeof(a->status), "off (accounting off in "
-		 "procpower.conf): short-lived processes count as unattributed");
 	return;
     }
     if (a->store_ctx < 0) {

@@ -52,6 +52,15 @@ static pmdaMetric metrictab[] = {
 	PM_SEM_COUNTER, PP_UNITS_JOULE } },
     { NULL, { PMDA_PMID(CL_PROCESS, 2), PM_TYPE_DOUBLE, PROC_IND,
 	PM_SEM_INSTANT, UNITS_NONE } },
+    /* procpower.process.by_source.{rapl,battery,sensor,model} */
+    { NULL, { PMDA_PMID(CL_PROCESS, 3), PM_TYPE_DOUBLE, PROC_IND,
+	PM_SEM_INSTANT, PP_UNITS_WATT } },
+    { NULL, { PMDA_PMID(CL_PROCESS, 4), PM_TYPE_DOUBLE, PROC_IND,
+	PM_SEM_INSTANT, PP_UNITS_WATT } },
+    { NULL, { PMDA_PMID(CL_PROCESS, 5), PM_TYPE_DOUBLE, PROC_IND,
+	PM_SEM_INSTANT, PP_UNITS_WATT } },
+    { NULL, { PMDA_PMID(CL_PROCESS, 6), PM_TYPE_DOUBLE, PROC_IND,
+	PM_SEM_INSTANT, PP_UNITS_WATT } },
     /* procpower.system.{power,energy,coverage,unattributed.power,...energy} */
     { NULL, { PMDA_PMID(CL_SYSTEM, 0), PM_TYPE_DOUBLE, SRC_IND,
 	PM_SEM_INSTANT, PP_UNITS_WATT } },
@@ -63,6 +72,9 @@ static pmdaMetric metrictab[] = {
 	PM_SEM_INSTANT, PP_UNITS_WATT } },
     { NULL, { PMDA_PMID(CL_SYSTEM, 4), PM_TYPE_DOUBLE, NO_IND,
 	PM_SEM_COUNTER, PP_UNITS_JOULE } },
+    /* procpower.system.primary.power */
+    { NULL, { PMDA_PMID(CL_SYSTEM, 5), PM_TYPE_DOUBLE, NO_IND,
+	PM_SEM_INSTANT, PP_UNITS_WATT } },
     /* procpower.control.{interval,source} */
     { NULL, { PMDA_PMID(CL_CONTROL, 0), PM_TYPE_U32, NO_IND,
 	PM_SEM_DISCRETE, UNITS_SEC } },
@@ -263,6 +275,12 @@ procpower_fetch_cb(pmdaMetric *mdesc, unsigned int inst, pmAtomValue *atom)
 	    return finite_value(p->energy, atom);
 	case 2:
 	    return current->valid ? finite_value(p->share, atom) : 0;
+	case 3: case 4: case 5: case 6:
+	    /* the process's share of one kind of source's power */
+	    if (!current->valid || !current->view_valid[item - 3])
+		return 0;
+	    return finite_value(p->share / 100 * current->view_power[item - 3],
+				atom);
 	}
 	return PM_ERR_PMID;
     case CL_SYSTEM:
@@ -283,6 +301,8 @@ procpower_fetch_cb(pmdaMetric *mdesc, unsigned int inst, pmAtomValue *atom)
 		finite_value(current->unattributed_power, atom) : 0;
 	case 4:
 	    return finite_value(current->unattributed_energy, atom);
+	case 5:
+	    return current->valid ? finite_value(current->primary_power, atom) : 0;
 	}
 	return PM_ERR_PMID;
     case CL_AGENT:
@@ -398,7 +418,8 @@ procpower_label(int ident, int type, pmLabelSet **lpp, pmdaExt *pmda)
 		      cluster == CL_COMMAND || cluster == CL_USER ||
 		      cluster == CL_CGROUP;
 
-	if (figures && (item == 0 || (cluster == CL_SYSTEM && item == 3)))
+	if (figures && (item == 0 || (cluster == CL_SYSTEM && (item == 3 || item == 5)) ||
+			(cluster == CL_PROCESS && item >= 3)))
 	    units = "watt";
 	else if (figures && (item == 1 || (cluster == CL_SYSTEM && item == 4)))
 	    units = "joule";

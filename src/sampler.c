@@ -375,6 +375,18 @@ build_snapshot(pp_sampler *s, double t, double dt, const pp_split *split,
     snap->errors = s->errors;
     snap->skipped = s->skipped;
     snap->coverage = split ? split->coverage : 0;
+    snap->primary_power = split ? split->power : 0;
+    {
+	static const pp_source_class view[PP_NVIEW] = {
+	    [PP_VIEW_RAPL] = PP_CLASS_RAPL, [PP_VIEW_BATTERY] = PP_CLASS_BATTERY,
+	    [PP_VIEW_SENSOR] = PP_CLASS_SENSOR, [PP_VIEW_MODEL] = PP_CLASS_MODEL,
+	};
+	for (k = 0; k < PP_NVIEW; k++) {
+	    int v = valid ? pp_sources_view(&s->sources, view[k]) : -1;
+	    snap->view_valid[k] = v >= 0;
+	    snap->view_power[k] = v >= 0 ? s->sources.s[v].watts : 0;
+	}
+    }
     snap->unattributed_power = split ? split->unattributed_power : 0;
     snap->unattributed_energy = s->unattributed_energy;
     snprintf(snap->message, sizeof(snap->message), "%s", s->message);

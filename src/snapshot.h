@@ -37,6 +37,9 @@ typedef struct {
     char	status[PP_STATUSLEN + 32];
 } pp_snap_source;
 
+/* per-process power by a kind of source, side by side */
+enum { PP_VIEW_RAPL, PP_VIEW_BATTERY, PP_VIEW_SENSOR, PP_VIEW_MODEL, PP_NVIEW };
+
 typedef struct pp_snapshot {
     double		time;		/* of the cycle's fetch, seconds */
     double		interval;	/* seconds the figures cover */
@@ -48,6 +51,9 @@ typedef struct pp_snapshot {
     char		primary[PP_NAMELEN];
     char		message[256];	/* last problem, "" if none */
     double		coverage;	/* percent */
+    double		primary_power;	/* W of the primary over the interval */
+    double		view_power[PP_NVIEW];	/* W of each kind's source */
+    int			view_valid[PP_NVIEW];	/* ... when there is one */
     double		unattributed_power;
     double		unattributed_energy;
 

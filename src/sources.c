@@ -627,3 +627,32 @@ pp_sources_choose(pp_sources *ss, const char *want)
 	}
     return ss->primary = best;
 }
+
+int
+pp_sources_view(const pp_sources *ss, pp_source_class cls)
+{
+    int i, best = -1;
+
+    for (i = 0; i < ss->n; i++) {
+	const pp_source *s = &ss->s[i];
+	if (!s->present || !s->valid)
+	    continue;
+	switch (cls) {
+	case PP_CLASS_RAPL:
+	    if (s->cls == PP_CLASS_PSYS)
+		return i;
+	    if (s->cls == PP_CLASS_RAPL && best < 0)
+		best = i;
+	    break;
+	case PP_CLASS_BATTERY:
+	    if (s->cls == PP_CLASS_BATTERY && s->discharging &&
+		(best < 0 || s->watts > ss->s[best].watts))
+		best = i;
+	    break;
+	default:
+	    if (s->cls == cls)
+		return i;
+	}
+    }
+    return best;
+}

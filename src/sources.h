@@ -119,6 +119,14 @@ int pp_sources_choose(pp_sources *ss, const char *want);
  */
 pp_source *pp_sources_adopt(pp_sources *ss, const char *name);
 
+/*
+ * The source that stands for a kind of source in per-process views: for
+ * RAPL psys if there is one, else packages plus DRAM; the discharging
+ * battery with the most power; the first sensor; the model.  -1 if none
+ * is present with a trusted interval.
+ */
+int pp_sources_view(const pp_sources *ss, pp_source_class cls);
+
 /* a source by name, -1 if none */
 int pp_sources_find(const pp_sources *ss, const char *name);
 
