@@ -127,42 +127,44 @@ pp_battery_level(pp_battery *b, double t, double level, double hold)
 
 /* ---- accounting records ---- */
 
+/* a record's field in ms: negative and non-finite ones are empty */
+static double
+field_ms(double ms)
+{
+    return isfinite(ms) && ms > 0 ? ms : 0;
+}
+
+/* a process cannot use more CPU than it lived, unless its record says so */
+static double
+within_elapsed(double est, double truncated, double etime_ms)
+{
+    if (isfinite(etime_ms) && etime_ms >= 0 && est > etime_ms)
+	return etime_ms > truncated ? etime_ms : truncated;
+    return est;
+}
+
 double
 pp_acct_cpu_ms(double utime_ms, double stime_ms, double etime_ms,
 	       double tick_ms)
 {
-    double truncated, est;
+    double u = field_ms(utime_ms), s = field_ms(stime_ms), truncated = u + s;
+    double est;
 
-    if (!isfinite(utime_ms) || utime_ms < 0)
-	utime_ms = 0;
-    if (!isfinite(stime_ms) || stime_ms < 0)
-	stime_ms = 0;
-    truncated = utime_ms + stime_ms;
     if (isfinite(etime_ms) && etime_ms > 0 && truncated >= etime_ms / 2)
 	est = truncated + tick_ms;		/* busy all along */
     else
-	est = truncated + (utime_ms > 0 ? tick_ms / 2 : tick_ms / 10) +
-	      (stime_ms > 0 ? tick_ms / 2 : tick_ms / 10);
-    if (isfinite(etime_ms) && etime_ms >= 0 && est > etime_ms)
-	est = etime_ms > truncated ? etime_ms : truncated;
-    return est;
+	est = truncated + (u > 0 ? tick_ms / 2 : tick_ms / 10) +
+	      (s > 0 ? tick_ms / 2 : tick_ms / 10);
+    return within_elapsed(est, truncated, etime_ms);
 }
 
 double
 pp_acct_cpu_max_ms(double utime_ms, double stime_ms, double etime_ms,
 		   double tick_ms)
 {
-    double truncated, most;
+    double truncated = field_ms(utime_ms) + field_ms(stime_ms);
 
-    if (!isfinite(utime_ms) || utime_ms < 0)
-	utime_ms = 0;
-    if (!isfinite(stime_ms) || stime_ms < 0)
-	stime_ms = 0;
-    truncated = utime_ms + stime_ms;
-    most = truncated + 2 * tick_ms;
-    if (isfinite(etime_ms) && etime_ms >= 0 && most > etime_ms)
-	most = etime_ms > truncated ? etime_ms : truncated;
-    return most;
+    return within_elapsed(truncated + 2 * tick_ms, truncated, etime_ms);
 }
 
 double
