@@ -231,21 +231,21 @@ pp_acct_records(pp_accounting *a, const pmResult *rp, int first,
     for (j = 0; bt != NULL && j < bt->numval; j++) {
 	int pid = bt->vlist[j].inst;
 	double btime = pp_value_of(bt, j, a->type[PP_A_BTIME]);
-	/* seconds, truncated to ticks: corrected, see pp_acct_cpu_ms */
-	double u = 1000 * pp_value_at(ut, j, pid, a->type[PP_A_UTIME]);
-	double sy = 1000 * pp_value_at(st, j, pid, a->type[PP_A_STIME]);
-	double el = 1000 * pp_value_at(et, j, pid, a->type[PP_A_ETIME]);
-	double cpu = pp_acct_cpu_ms(u, sy, el, PP_ACCT_TICK_MS);
-	double most = pp_acct_cpu_max_ms(u, sy, el, PP_ACCT_TICK_MS);
 	uint64_t key = (uint64_t)(uint32_t)pid << 32 | (uint32_t)btime;
+	double u, sy, el, cpu, most;
 	pp_proc *p;
 	pp_exit *e;
 	int match, k;
 
+	/* records stay for acct.control.lifetime: most were seen before */
 	if (!isfinite(btime) || seen_has(a, key))
 	    continue;
-	if (!isfinite(cpu) || cpu < 0)
-	    cpu = 0;
+	/* seconds, truncated to ticks: corrected, see pp_acct_cpu_ms */
+	u = 1000 * pp_value_at(ut, j, pid, a->type[PP_A_UTIME]);
+	sy = 1000 * pp_value_at(st, j, pid, a->type[PP_A_STIME]);
+	el = 1000 * pp_value_at(et, j, pid, a->type[PP_A_ETIME]);
+	cpu = pp_acct_cpu_ms(u, sy, el, PP_ACCT_TICK_MS);
+	most = pp_acct_cpu_max_ms(u, sy, el, PP_ACCT_TICK_MS);
 	p = pp_table_lookup(procs, pid);
 	match = p != NULL && (!isfinite(boottime) || p->start == 0 ||
 			      fabs(boottime + p->start / 1000 - btime) <= 2);
