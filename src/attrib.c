@@ -309,11 +309,15 @@ pp_table_update(pp_table *t, int pid, double start, double cpu_ms, int *isnew)
     if (p != NULL && p->start != start) {
 	/* pid reused by another process: it starts from zero */
 	proc_restart(p, t, start, cpu_ms);
+	t->generation++;
 	free(p->name);
 	p->name = NULL;
 	*isnew = 1;
     } else if (p != NULL) {
-	p->gone_since = 0;	/* missed once but still there */
+	if (p->gone_since != 0) {	/* missed once but still there */
+	    p->gone_since = 0;
+	    t->generation++;
+	}
 	p->delta = cpu_ms - p->cpu;
 	if (p->delta < 0)	/* cannot happen for one process; be safe */
 	    p->delta = 0;
@@ -333,6 +337,7 @@ pp_table_update(pp_table *t, int pid, double start, double cpu_ms, int *isnew)
 	p->next = t->hash[s];
 	t->hash[s] = p;
 	t->count++;
+	t->generation++;
 	*isnew = 1;
     }
     p->cycle = t->cycle;
@@ -433,6 +438,7 @@ pp_table_sweep(pp_table *t, double now, double grace, pp_exit_fn fn,
 	    }
 	    if (p->gone_since == 0) {
 		p->gone_since = now;	/* out of the live set from now on */
+		t->generation++;
 		p->power = p->share = 0;
 	    }
 	    if (now - p->gone_since < grace) {

@@ -152,6 +152,7 @@ typedef struct {
     size_t	count;		/* entries, live and gone */
     size_t	live;		/* entries seen in the current cycle */
     unsigned	cycle;		/* current cycle number */
+    unsigned long generation;	/* changes whenever the live set does */
     int		primed;		/* a complete cycle has been seen */
     pp_proc	*free;		/* recycled entries */
 } pp_table;

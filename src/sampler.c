@@ -314,10 +314,15 @@ build_snapshot(pp_sampler *s, double t, double dt, const pp_split *split,
 
     if (snap == NULL)
 	return NULL;
-    if (grow_scratch((void **)&s->sorted, &s->sortedmax, s->procs.count + 1,
-		     sizeof(*s->sorted)) < 0)
-	goto fail;
-    n = pp_table_sorted(&s->procs, s->sorted);
+    /* sort again only when processes came or went: most cycles, none did */
+    if (s->sorted == NULL || s->sorted_generation != s->procs.generation) {
+	if (grow_scratch((void **)&s->sorted, &s->sortedmax, s->procs.count + 1,
+			 sizeof(*s->sorted)) < 0)
+	    goto fail;
+	s->nsorted = pp_table_sorted(&s->procs, s->sorted);
+	s->sorted_generation = s->procs.generation;
+    }
+    n = s->nsorted;
     for (i = 0; i < n; i++)
 	bytes += strlen(s->sorted[i]->name ? s->sorted[i]->name : "") + 1;
     for (k = 0; k < PP_NAGG; k++) {

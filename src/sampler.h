@@ -54,8 +54,10 @@ typedef struct {
     /* scratch reused every cycle */
     int		*newpids;
     size_t	newmax;
-    const pp_proc **sorted;
+    const pp_proc **sorted;	/* live processes by pid ... */
     size_t	sortedmax;
+    size_t	nsorted;
+    unsigned long sorted_generation;	/* ... as of this table generation */
     const pp_agg **aggsorted;
     size_t	aggsortedmax;
 } pp_sampler;

@@ -482,6 +482,28 @@ test_exits(void)
     CHECK(exited_pid == 2);
     CHECK(pp_table_lookup(&t, 2) == NULL);
 
+    /* the generation moves exactly when the live set changes */
+    {
+	unsigned long g = t.generation;
+	pp_table_begin(&t);
+	pp_table_update(&t, 1, 0, 2100, &isnew);
+	pp_table_sweep(&t, 50, 30, NULL, NULL);
+	CHECK(t.generation == g);			/* same processes */
+	pp_table_begin(&t);
+	pp_table_update(&t, 1, 0, 2200, &isnew);
+	pp_table_update(&t, 9, 0, 10, &isnew);
+	CHECK(t.generation == g + 1);			/* one came */
+	pp_table_begin(&t);
+	pp_table_update(&t, 1, 0, 2300, &isnew);
+	pp_table_sweep(&t, 52, 30, NULL, NULL);
+	CHECK(t.generation == g + 2);			/* one went */
+	pp_table_begin(&t);
+	pp_table_update(&t, 9, 5, 0, &isnew);		/* pid 9 again, reused */
+	CHECK(isnew && t.generation == g + 3);
+	pp_table_update(&t, 1, 0, 2000, &isnew);
+	pp_table_sweep(&t, 53, 0, NULL, NULL);
+    }
+
     /* a process missed by one fetch and seen again is live again */
     pp_table_begin(&t);
     pp_table_split(&t, 0, 100, 10, 0, &sp);
