@@ -3,6 +3,7 @@
  */
 #include "sources.h"
 #include "compat.h"
+#include "values.h"
 
 #include <dirent.h>
 #include <math.h>
@@ -429,34 +430,6 @@ pp_sources_pmids(const pp_sources *ss, int gauges_only, pmID *list, int max)
 	}
     }
     return n;
-}
-
-int
-pp_result_value(const pmResult *rp, pmID pmid, int type, int inst, double *out)
-{
-    int i, j, found = 0;
-    pmAtomValue av;
-    double sum = 0;
-
-    for (i = 0; i < rp->numpmid; i++) {
-	const pmValueSet *vs = rp->vset[i];
-	if (vs->pmid != pmid)
-	    continue;
-	for (j = 0; j < vs->numval; j++) {
-	    if (inst != (int)PM_IN_NULL && vs->vlist[j].inst != inst)
-		continue;
-	    if (pmExtractValue(vs->valfmt, &vs->vlist[j], type, &av,
-			       PM_TYPE_DOUBLE) < 0)
-		return -1;
-	    sum += av.d;
-	    found++;
-	}
-	break;
-    }
-    if (!found || !isfinite(sum))
-	return -1;
-    *out = sum;
-    return 0;
 }
 
 void

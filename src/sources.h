@@ -130,8 +130,4 @@ int pp_sources_view(const pp_sources *ss, pp_source_class cls);
 /* a source by name, -1 if none */
 int pp_sources_find(const pp_sources *ss, const char *name);
 
-/* the value of one instance (or the sum of all) of a metric in a result */
-int pp_result_value(const pmResult *rp, pmID pmid, int type, int inst,
-		    double *out);
-
 #endif /* PP_SOURCES_H */

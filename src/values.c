@@ -68,3 +68,27 @@ pp_vset(const pmResult *rp, int i)
 	return NULL;
     return rp->vset[i];
 }
+
+int
+pp_result_value(const pmResult *rp, pmID pmid, int type, int inst, double *out)
+{
+    int i, j, found = 0;
+    double sum = 0;
+
+    for (i = 0; i < rp->numpmid; i++) {
+	const pmValueSet *vs = rp->vset[i];
+	if (vs->pmid != pmid)
+	    continue;
+	for (j = 0; j < vs->numval; j++) {
+	    if (inst != (int)PM_IN_NULL && vs->vlist[j].inst != inst)
+		continue;
+	    sum += pp_value_of(vs, j, type);
+	    found++;
+	}
+	break;
+    }
+    if (!found || !isfinite(sum))
+	return -1;
+    *out = sum;
+    return 0;
+}

@@ -19,4 +19,8 @@ const pmValueSet *pp_vset(const pmResult *rp, int i);
 /* a string value for instance inst, NULL if absent */
 const char *pp_string_at(const pmValueSet *vs, int j, int inst);
 
+/* the value of one instance (PM_IN_NULL: the sum of all) of a metric */
+int pp_result_value(const pmResult *rp, pmID pmid, int type, int inst,
+		    double *out);
+
 #endif /* PP_VALUES_H */
