@@ -196,6 +196,22 @@ check_match() {
     return 1
 }
 
+# check_row LABEL ROW PID NAME: a pmrep row names the process PID with
+# the proc PMDA's instance name NAME ("%06d argv0"), which pmrep cuts to
+# the width of its column: the row starts with the pid and a leading part
+# of NAME's command, however long the path it was started from.
+check_row() {
+    local label=$1 row=$2 pid=$3 name=$4 first shown
+    read -r first shown _ <<<"$row"
+    if [ "$first" = "$(printf '%06d' "$pid")" ] && [ -n "$shown" ] &&
+	[[ "${name#* }" == "$shown"* ]]; then
+	pass "$1: \"$row\""
+	return 0
+    fi
+    fail "$label: \"$row\" is not pid $pid with (a leading part of) \"${name#* }\""
+    return 1
+}
+
 # check_true LABEL COMMAND...
 check_true() {
     local label=$1
