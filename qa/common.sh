@@ -369,10 +369,10 @@ pp_wait_cycles() {
 }
 
 # restart the agent (configuration re-read, sources discovered again) and
-# wait for its first cycle; with "clean", without its state file
+# wait for its first cycle; with "clean", without its state files
 pp_restart() {
     local hook=
-    [ "${1:-}" = clean ] && hook="rm -f '$PP_STATE'"
+    [ "${1:-}" = clean ] && hook="rm -f '$PP_STATE' '$PP_STATE.1'"
     restart_agent "$PP_AGENT" "$hook" || { fail "cannot restart the agent"; return 1; }
     wait_for 20 pp_cycles >/dev/null || { fail "restarted agent does not answer"; return 1; }
 }

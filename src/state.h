@@ -4,6 +4,13 @@
  * again from zero (a counter reset in every archive).  The state file
  * holds each source's and aggregate's energy, with the aggregates'
  * instance ids, and the unattributed energy; it is read back at start-up.
+ *
+ * It is written after every cycle, so it must cost next to nothing: two
+ * files, PATH and PATH.1, kept open and mapped, written in turn in place,
+ * every text ending in a line with its checksum (then zeros up to the
+ * file's size, which grows with room to spare).  The reader
+ * takes the newer of the two whose checksum holds, so a process killed or
+ * a machine stopped in the middle of a write leaves the other one whole.
  */
 #ifndef PP_STATE_H
 #define PP_STATE_H
@@ -18,14 +25,33 @@ typedef struct {
     double	*unattributed;	/* joules */
 } pp_state;
 
-/* write atomically (temporary file, rename); 0 or -errno */
-int pp_state_save(const char *path, const pp_state *st, double now);
+/* the two files being written, and the text formatted for them */
+typedef struct {
+    int		fd[2];		/* PATH, PATH.1; -1 until first written */
+    size_t	on_disk[2];	/* each one's size */
+    char	*map[2];	/* each one mapped, NULL when not */
+    size_t	mapped[2];	/* bytes mapped */
+    size_t	used[2];	/* bytes of text last written to each */
+    int		next;		/* which to write next */
+    char	*buf;		/* the text, reused from save to save */
+    size_t	max;		/* bytes allocated for it */
+    size_t	len;		/* bytes of it in use */
+} pp_state_file;
+
+void pp_state_file_init(pp_state_file *f);
+void pp_state_file_close(pp_state_file *f);
+
+/* write the state to the older of PATH and PATH.1; 0 or -errno */
+int pp_state_save(pp_state_file *f, const char *path, const pp_state *st,
+		  double now);
 
 /*
- * Read a state file written by pp_state_save: restores energies and ids.
- * Returns the number of records restored, 0 when there is no file, -1
- * when it is not a state file (then nothing is restored).
+ * Read back the newer whole one of PATH and PATH.1 (a file written by an
+ * earlier version, with no checksum, is taken too): restores energies
+ * and ids, and makes f write the other one first.  Returns the number of
+ * records restored, 0 when there is no file, -1 when there are files but
+ * none is a whole state file (then nothing is restored).
  */
-int pp_state_load(const char *path, const pp_state *st);
+int pp_state_load(pp_state_file *f, const char *path, const pp_state *st);
 
 #endif /* PP_STATE_H */

@@ -1,7 +1,8 @@
 /*
- * Unit tests of the state file (src/state.c): counters of sources,
+ * Unit tests of the state files (src/state.c): counters of sources,
  * aggregates and the remainder survive a save and a load with their
- * instance ids; a foreign or truncated file restores nothing wrong.
+ * instance ids; the two files are written in turn and the newer whole
+ * one is read; a torn, foreign or truncated file restores nothing wrong.
  */
 #include "state.h"
 #include "unit.h"
@@ -11,26 +12,87 @@
 #include <string.h>
 #include <unistd.h>
 
+static pp_aggset back[PP_NAGG];
+static pp_sources src2;
+static double unattr2;
+
+/* a fresh set to load into */
+static pp_state
+empty(void)
+{
+    pp_state st = { back, &src2, &unattr2 };
+    int k;
+
+    for (k = 0; k < PP_NAGG; k++) {
+	pp_aggset_free(&back[k]);
+	pp_aggset_init(&back[k]);
+    }
+    pp_sources_init(&src2);
+    unattr2 = 0;
+    return st;
+}
+
+static void
+put(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+}
+
+static long
+file_size(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    long n = -1;
+    if (f != NULL) {
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fclose(f);
+    }
+    return n;
+}
+
+/* flip one byte in the middle of a file's text (before its zeros) */
+static void
+tear(const char *path)
+{
+    FILE *f = fopen(path, "r+");
+    long n = 0;
+    int c;
+    while ((c = fgetc(f)) != EOF && c != '\0')
+	n++;
+    fseek(f, n / 2, SEEK_SET);
+    c = fgetc(f);
+    fseek(f, n / 2, SEEK_SET);
+    fputc(c == '9' ? '8' : '9', f);
+    fclose(f);
+}
+
 int
 main(void)
 {
-    char path[] = "/tmp/procpower-state-XXXXXX";
-    int fd = mkstemp(path), k;
-    pp_aggset aggs[PP_NAGG], back[PP_NAGG];
-    pp_sources src, src2;
-    double unattr = 12.5, unattr2 = 0;
-    pp_state st = { aggs, &src, &unattr }, st2 = { back, &src2, &unattr2 };
+    char path[] = "/tmp/procpower-state-XXXXXX", path1[64], text[256];
+    int fd = mkstemp(path), k, i;
+    pp_aggset aggs[PP_NAGG];
+    pp_sources src;
+    double unattr = 12.5;
+    pp_state st = { aggs, &src, &unattr }, st2;
+    pp_state_file wf, rf;
     pp_agg *a;
-    FILE *f;
+    long full;
 
     CHECK(fd >= 0);
     close(fd);
+    unlink(path);
+    snprintf(path1, sizeof(path1), "%s.1", path);
     for (k = 0; k < PP_NAGG; k++) {
 	pp_aggset_init(&aggs[k]);
 	pp_aggset_init(&back[k]);
     }
     pp_sources_init(&src);
-    pp_sources_init(&src2);
+    pp_state_file_init(&wf);
+    pp_state_file_init(&rf);
 
     pp_sources_adopt(&src, "rapl")->energy = 1234.5;
     pp_sources_adopt(&src, "battery-0")->energy = 99;
@@ -39,9 +101,16 @@ main(void)
     a->energy = 500.25;
     a->last_active = 1000;
     pp_agg_get(&aggs[PP_AGG_CGROUP], "/system.slice/x.service")->energy = 7;
+    pp_agg_get(&aggs[PP_AGG_COMMAND], "two\nlines");	/* left out */
 
-    CHECK(pp_state_save(path, &st, 2000) == 0);
-    CHECK(pp_state_load(path, &st2) == 6);
+    /* no file yet: nothing, no error */
+    st2 = empty();
+    CHECK(pp_state_load(&rf, path, &st2) == 0);
+
+    CHECK(pp_state_save(&wf, path, &st, 2000) == 0);
+    CHECK(file_size(path) > 0 && file_size(path1) < 0);	/* one written */
+    st2 = empty();
+    CHECK(pp_state_load(&rf, path, &st2) == 6);
     NEAR(unattr2, 12.5, 1e-6);
     CHECK(pp_sources_find(&src2, "rapl") >= 0);
     NEAR(src2.s[pp_sources_find(&src2, "rapl")].energy, 1234.5, 1e-6);
@@ -52,36 +121,167 @@ main(void)
     NEAR(a->last_active, 1000, 1e-3);
     CHECK(pp_agg_get(&back[PP_AGG_COMMAND], "make")->id == 0);
     /* new aggregates get ids after the restored ones */
-    CHECK(pp_agg_get(&back[PP_AGG_COMMAND], "ld")->id >= 2);
+    CHECK(pp_agg_get(&back[PP_AGG_COMMAND], "ld")->id >= 3);
     NEAR(pp_agg_get(&back[PP_AGG_CGROUP], "/system.slice/x.service")->energy,
 	 7, 1e-6);
+    CHECK(rf.next == 1);		/* it would keep the file it read */
 
-    /* not a state file: nothing restored */
-    f = fopen(path, "w");
-    fputs("hello\nsource 5 rapl\n", f);
-    fclose(f);
-    unattr2 = 0;
-    CHECK(pp_state_load(path, &st2) == -1);
-    /* a truncated last line and junk are skipped */
-    f = fopen(path, "w");
-    fputs("procpower-state 1 5\nunattributed 3\nagg 9 1 2 3 x\n"
-	  "agg 0 1 -5 3 neg\nsource 4", f);
-    fclose(f);
-    for (k = 0; k < PP_NAGG; k++) {
-	pp_aggset_free(&back[k]);
-	pp_aggset_init(&back[k]);
+    /* the second save goes to the other file; the newer one is read */
+    unattr = 20;
+    CHECK(pp_state_save(&wf, path, &st, 2010) == 0);
+    CHECK(file_size(path1) > 0);
+    st2 = empty();
+    CHECK(pp_state_load(&rf, path, &st2) == 6);
+    NEAR(unattr2, 20, 1e-6);
+    CHECK(rf.next == 0);
+    /* many saves, no file grows: each is rewritten in place */
+    full = file_size(path);
+    for (i = 0; i < 100; i++)
+	CHECK(pp_state_save(&wf, path, &st, 2020 + i) == 0);
+    CHECK(file_size(path) == full && file_size(path1) == full);
+    st2 = empty();
+    pp_state_load(&rf, path, &st2);
+    NEAR(unattr2, 20, 1e-6);
+
+    /* the newer file torn (a byte changed): the older whole one is read */
+    unattr = 30;
+    CHECK(pp_state_save(&wf, path, &st, 3000) == 0);	/* to path */
+    unattr = 31;
+    CHECK(pp_state_save(&wf, path, &st, 3001) == 0);	/* to path.1 */
+    tear(path1);
+    st2 = empty();
+    CHECK(pp_state_load(&rf, path, &st2) == 6);
+    NEAR(unattr2, 30, 1e-6);
+    CHECK(rf.next == 1);		/* the torn one is written over first */
+    /* both torn: nothing restored, and it says so */
+    tear(path);
+    st2 = empty();
+    CHECK(pp_state_load(&rf, path, &st2) == -1);
+    CHECK(unattr2 == 0 && src2.n == 0 && back[0].count == 0);
+
+    /* a shorter text over a longer one: the remains after "end" are left
+       out even when they were not cleared (a kill between the two) */
+    pp_state_file_close(&wf);
+    pp_state_file_init(&wf);
+    unlink(path1);
+    CHECK(pp_state_save(&wf, path, &st, 4000) == 0);
+    full = file_size(path);
+    pp_agg_get(&aggs[PP_AGG_COMMAND], "make")->last_active = 1;
+    pp_agg_get(&aggs[PP_AGG_COMMAND], "two\nlines")->last_active = 1;
+    pp_aggset_expire(&aggs[PP_AGG_COMMAND], 1e12, 1);	/* all commands go */
+    CHECK(aggs[PP_AGG_COMMAND].count == 0);
+    wf.next = 0;
+    wf.used[0] = 0;		/* as if the remains had not been cleared */
+    CHECK(pp_state_save(&wf, path, &st, 4001) == 0);
+    CHECK(file_size(path) == full);
+    st2 = empty();
+    CHECK(pp_state_load(&rf, path, &st2) == 4);	/* no commands restored */
+    CHECK(back[PP_AGG_COMMAND].count == 0);
+    /* normally the remains are cleared: zeros after the "end" line */
+    wf.next = 0;
+    wf.used[0] = (size_t)full;
+    CHECK(pp_state_save(&wf, path, &st, 4002) == 0);
+    {
+	FILE *fp = fopen(path, "r");
+	char buf[16384];
+	size_t n = fread(buf, 1, sizeof(buf), fp), i, zeros = 0;
+	const char *end;
+	fclose(fp);
+	buf[n < sizeof(buf) ? n : sizeof(buf) - 1] = '\0';
+	end = strstr(buf, "\nend ");
+	CHECK(end != NULL);
+	if (end != NULL) {
+	    end = strchr(end + 1, '\n') + 1;
+	    for (i = (size_t)(end - buf); i < n; i++)
+		zeros += buf[i] == '\0';
+	    CHECK(zeros == n - (size_t)(end - buf) && zeros > 0);
+	}
     }
-    pp_sources_init(&src2);
-    CHECK(pp_state_load(path, &st2) == 1);
+    /* the file is written to from outside (cut short): written whole
+       again, not through a stale mapping */
+    CHECK(truncate(path, 10) == 0);
+    wf.next = 0;
+    CHECK(pp_state_save(&wf, path, &st, 4003) == 0);
+    st2 = empty();
+    CHECK(pp_state_load(&rf, path, &st2) == 4);
+
+    /* numbers written as printf would, huge ones too; read back */
+    {
+	char buf[8192];
+	FILE *fp;
+	size_t n;
+	pp_sources big;
+	pp_state sb = { aggs, &big, &unattr };
+	pp_state_file bf;
+
+	pp_sources_init(&big);
+	pp_sources_adopt(&big, "a")->energy = 1234.5;
+	pp_sources_adopt(&big, "b")->energy = 3e15;	/* beyond 2^53 uJ */
+	pp_sources_adopt(&big, "c")->energy = 0.1 + 0.2;
+	pp_sources_adopt(&big, "d")->energy = 7;
+	pp_state_file_init(&bf);
+	unlink(path);
+	unlink(path1);
+	CHECK(pp_state_save(&bf, path, &sb, 6000.25) == 0);
+	fp = fopen(path, "r");
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	CHECK(strstr(buf, "procpower-state 2 6000.250\n") == buf);
+	CHECK(strstr(buf, "\nsource 1234.500000 a\n") != NULL);
+	CHECK(strstr(buf, "\nsource 3000000000000000.000000 b\n") != NULL);
+	CHECK(strstr(buf, "\nsource 0.300000 c\n") != NULL);
+	CHECK(strstr(buf, "\nsource 7.000000 d\n") != NULL);
+	CHECK(strstr(buf, "\nagg 2 0 7.000000 ") != NULL);
+	pp_state_file_close(&bf);
+	unlink(path);
+    }
+
+    /* a version 1 file (no checksum), as earlier agents wrote */
+    unlink(path1);
+    put(path, "procpower-state 1 5\nunattributed 3\nsource 4 rapl\n");
+    st2 = empty();
+    CHECK(pp_state_load(&rf, path, &st2) == 2);
+    NEAR(unattr2, 3, 0);
+    /* not a state file: nothing restored */
+    put(path, "hello\nsource 5 rapl\n");
+    st2 = empty();
+    CHECK(pp_state_load(&rf, path, &st2) == -1);
+    CHECK(src2.n == 0);
+    /* a truncated last line and junk are skipped */
+    put(path, "procpower-state 1 5\nunattributed 3\nagg 9 1 2 3 x\n"
+	"agg 0 1 -5 3 neg\nsource 4");
+    st2 = empty();
+    CHECK(pp_state_load(&rf, path, &st2) == 1);
     NEAR(unattr2, 3, 0);
     CHECK(src2.n == 0);
     CHECK(back[0].count == 0);
-    /* no file: nothing, no error */
-    unlink(path);
-    CHECK(pp_state_load(path, &st2) == 0);
-    /* an unwritable place: an error, no crash */
-    CHECK(pp_state_save("/nonexistent/dir/state", &st, 1) < 0);
+    /* version 2 with no "end" line (cut short): not whole */
+    put(path, "procpower-state 2 5\nunattributed 3\n");
+    st2 = empty();
+    CHECK(pp_state_load(&rf, path, &st2) == -1);
+    /* a future version: not ours to read */
+    snprintf(text, sizeof(text), "procpower-state 3 5\nunattributed 3\n");
+    put(path, text);
+    CHECK(pp_state_load(&rf, path, &st2) == -1);
 
+    /* the file removed while the agent runs: written again */
+    pp_state_file_close(&wf);
+    pp_state_file_init(&wf);
+    CHECK(pp_state_save(&wf, path, &st, 5000) == 0);
+    CHECK(pp_state_save(&wf, path, &st, 5001) == 0);
+    unlink(path);
+    unlink(path1);
+    CHECK(pp_state_save(&wf, path, &st, 5002) == 0);
+    CHECK(file_size(path) > 0);
+    /* an unwritable place: an error, no crash */
+    pp_state_file_close(&wf);
+    pp_state_file_init(&wf);
+    CHECK(pp_state_save(&wf, "/nonexistent/dir/state", &st, 1) < 0);
+
+    unlink(path);
+    unlink(path1);
+    pp_state_file_close(&wf);
     for (k = 0; k < PP_NAGG; k++) {
 	pp_aggset_free(&aggs[k]);
 	pp_aggset_free(&back[k]);
