@@ -61,6 +61,14 @@ pp_acct_free(pp_accounting *a)
     seen_clear(a);
     free(a->exits);
     a->exits = NULL;
+    free(a->suspect);
+    a->suspect = NULL;
+    a->nsuspect = a->maxsuspect = 0;
+    free(a->cand_inst);
+    free(a->cand_btime);
+    a->cand_inst = NULL;
+    a->cand_btime = NULL;
+    a->ncand = a->maxcand = 0;
     if (a->store_ctx >= 0)
 	pmDestroyContext(a->store_ctx);
     a->store_ctx = -1;
@@ -99,13 +107,31 @@ pp_acct_lookup(pp_accounting *a)
 int
 pp_acct_pmids(const pp_accounting *a, pmID *list, int max)
 {
-    int i;
-
-    if (!a->available || max < PP_A_COUNT)
+    if (!a->available || max < 2)
 	return 0;
-    for (i = 0; i < PP_A_COUNT; i++)
-	list[i] = a->pmid[i];
-    return PP_A_COUNT;
+    list[0] = a->pmid[PP_A_BTIME];	/* of every record: which are new */
+    list[1] = a->pmid[PP_A_ENABLED];
+    return 2;
+}
+
+/* a record not counted yet, to fetch the details of */
+static int
+add_candidate(pp_accounting *a, int inst, double btime)
+{
+    if (a->ncand == a->maxcand) {
+	size_t n = a->maxcand ? a->maxcand * 2 : 64;
+	int *v = realloc(a->cand_inst, n * sizeof(*v));
+	double *b = v ? realloc(a->cand_btime, n * sizeof(*b)) : NULL;
+	if (v != NULL)
+	    a->cand_inst = v;
+	if (b == NULL)
+	    return -1;	/* looked at next cycle */
+	a->cand_btime = b;
+	a->maxcand = n;
+    }
+    a->cand_inst[a->ncand] = inst;
+    a->cand_btime[a->ncand++] = btime;
+    return 0;
 }
 
 /* ---- the set of records already counted ---- */
@@ -207,50 +233,102 @@ instance_name(int inst, const int *insts, char **inames, int n)
     return NULL;
 }
 
+static void
+add_suspect(pp_accounting *a, int pid)
+{
+    if (a->nsuspect == a->maxsuspect) {
+	size_t n = a->maxsuspect ? a->maxsuspect * 2 : 64;
+	int *v = realloc(a->suspect, n * sizeof(*v));
+	if (v == NULL)
+	    return;	/* not looked at again: counted when it has gone */
+	a->suspect = v;
+	a->maxsuspect = n;
+    }
+    a->suspect[a->nsuspect++] = pid;
+}
+
 void
 pp_acct_records(pp_accounting *a, const pmResult *rp, int first,
 		pp_table *procs, double boottime, int priming, double now,
 		pp_aggset sets[PP_NAGG])
 {
-    const pmValueSet *bt, *ut, *st, *et, *pp, *us, *en;
+    static const int detail[] = {
+	PP_A_UTIME, PP_A_STIME, PP_A_ETIME, PP_A_PPID, PP_A_USER
+    };
+    enum { D_UTIME, D_STIME, D_ETIME, D_PPID, D_USER, D_COUNT };
+    const pmValueSet *bt, *en, *ut = NULL, *st = NULL, *et = NULL,
+		     *pp = NULL, *us = NULL;
+    pmResult *dr = NULL;
+    pmID dids[D_COUNT];
     int j, n = 0, *insts = NULL;
+    size_t c;
     char **inames = NULL;
 
     a->nexits = 0;
+    a->nsuspect = 0;
+    a->ncand = 0;
     if (!a->available)
 	return;
-    bt = pp_vset(rp, first + PP_A_BTIME);
-    ut = pp_vset(rp, first + PP_A_UTIME);
-    st = pp_vset(rp, first + PP_A_STIME);
-    et = pp_vset(rp, first + PP_A_ETIME);
-    pp = pp_vset(rp, first + PP_A_PPID);
-    us = pp_vset(rp, first + PP_A_USER);
-    en = pp_vset(rp, first + PP_A_ENABLED);
+    bt = pp_vset(rp, first);
+    en = pp_vset(rp, first + 1);
     a->enabled = en && pp_value_of(en, 0, a->type[PP_A_ENABLED]) > 0;
 
+    /* records stay for acct.control.lifetime: most were seen before */
     for (j = 0; bt != NULL && j < bt->numval; j++) {
 	int pid = bt->vlist[j].inst;
 	double btime = pp_value_of(bt, j, a->type[PP_A_BTIME]);
+	uint64_t key = (uint64_t)(uint32_t)pid << 32 | (uint32_t)btime;
+
+	if (isfinite(btime) && !seen_has(a, key) &&
+	    add_candidate(a, pid, btime) < 0)
+	    break;
+    }
+    if (a->ncand == 0) {
+	seen_expire(a, now);
+	return;
+    }
+    /* the details of the new ones only: pmda-proc sends no more */
+    for (j = 0; j < D_COUNT; j++)
+	dids[j] = a->pmid[detail[j]];
+    if (a->indom != PM_INDOM_NULL && pmDelProfile(a->indom, 0, NULL) >= 0 &&
+	pmAddProfile(a->indom, (int)a->ncand, a->cand_inst) >= 0 &&
+	pmFetch(D_COUNT, dids, &dr) >= 0) {
+	ut = pp_vset(dr, D_UTIME);
+	st = pp_vset(dr, D_STIME);
+	et = pp_vset(dr, D_ETIME);
+	pp = pp_vset(dr, D_PPID);
+	us = pp_vset(dr, D_USER);
+    }
+    if (a->indom != PM_INDOM_NULL)
+	pmAddProfile(a->indom, 0, NULL);	/* every record again */
+
+    for (c = 0; c < a->ncand; c++) {
+	int pid = a->cand_inst[c];
+	double btime = a->cand_btime[c];
 	uint64_t key = (uint64_t)(uint32_t)pid << 32 | (uint32_t)btime;
 	double u, sy, el, cpu, most;
 	pp_proc *p;
 	pp_exit *e;
 	int match, k;
 
-	/* records stay for acct.control.lifetime: most were seen before */
-	if (!isfinite(btime) || seen_has(a, key))
-	    continue;
+	j = (int)c;		/* where its details are, most likely */
 	/* seconds, truncated to ticks: corrected, see pp_acct_cpu_ms */
 	u = 1000 * pp_value_at(ut, j, pid, a->type[PP_A_UTIME]);
 	sy = 1000 * pp_value_at(st, j, pid, a->type[PP_A_STIME]);
 	el = 1000 * pp_value_at(et, j, pid, a->type[PP_A_ETIME]);
+	if (!isfinite(u) || !isfinite(sy) || !isfinite(el))
+	    continue;		/* gone from pmda-proc meanwhile: next cycle */
 	cpu = pp_acct_cpu_ms(u, sy, el, PP_ACCT_TICK_MS);
 	most = pp_acct_cpu_max_ms(u, sy, el, PP_ACCT_TICK_MS);
 	p = pp_table_lookup(procs, pid);
 	match = p != NULL && (!isfinite(boottime) || p->start == 0 ||
 			      fabs(boottime + p->start / 1000 - btime) <= 2);
-	if (match && p->cycle == procs->cycle && p->gone_since == 0)
-	    continue;	/* in this cycle's process list: count it next cycle */
+	if (match && p->cycle == procs->cycle && p->gone_since == 0) {
+	    /* in this cycle's process list: count it next cycle, when it
+	       has gone; unless the listed one is another (see sampler.c) */
+	    add_suspect(a, pid);
+	    continue;
+	}
 	seen_add(a, key, now);
 	if (priming || (match && p->settled))
 	    continue;
@@ -294,6 +372,8 @@ pp_acct_records(pp_accounting *a, const pmResult *rp, int first,
 	free(insts);
 	free(inames);
     }
+    if (dr != NULL)
+	pmFreeResult(dr);
     seen_expire(a, now);
 }
 

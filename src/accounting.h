@@ -44,6 +44,16 @@ typedef struct {
     size_t	nexits;
     size_t	maxexits;
     unsigned long long counted;	/* records counted since start */
+
+    /* pids listed this cycle with a new exit record matching them: the
+       process exited after the listing, or its pid was reused */
+    int		*suspect;
+    size_t	nsuspect, maxsuspect;
+
+    /* this cycle's records not counted yet: instance and begin time */
+    int		*cand_inst;
+    double	*cand_btime;
+    size_t	ncand, maxcand;
 } pp_accounting;
 
 void pp_acct_init(pp_accounting *a, int want);
@@ -52,7 +62,11 @@ void pp_acct_free(pp_accounting *a);
 /* look up the acct metrics in the current context */
 void pp_acct_lookup(pp_accounting *a);
 
-/* append the acct metrics to a fetch list; returns how many */
+/*
+ * append to a fetch list what is fetched of every record each cycle (its
+ * begin time, to tell the new ones) and whether accounting is on; returns
+ * how many (2, or 0 when unavailable)
+ */
 int pp_acct_pmids(const pp_accounting *a, pmID *list, int max);
 
 /*

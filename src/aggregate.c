@@ -158,6 +158,8 @@ pp_aggset_expire(pp_aggset *set, double now, double idle)
     for (i = 0; i < set->hsize; i++) {
 	pa = &set->hash[i];
 	while ((a = *pa) != NULL) {
+	    if (a->refs > 0)
+		a->last_active = now;	/* held by a live process: active */
 	    if (a->refs == 0 && a->last_active > 0 && now - a->last_active > idle) {
 		*pa = a->next;
 		free(a->name);

@@ -4,6 +4,7 @@
 #include "attrib.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -211,29 +212,62 @@ pp_table_init(pp_table *t)
     memset(t, 0, sizeof(*t));
 }
 
-static void
-proc_release(pp_proc *p)
+/*
+ * Entries come from blocks, side by side in the order processes were
+ * first seen, which is the order a fetch lists them in each cycle: the
+ * cycle walks memory forward instead of jumping around it.
+ */
+#define PP_SLAB	256
+
+/* what each cycle reads and writes of every process: one cache line */
+_Static_assert(offsetof(pp_proc, order_index) + sizeof(unsigned) <= 64,
+	       "the per-cycle fields of pp_proc outgrew a cache line");
+
+struct pp_slab {
+    pp_proc		entry[PP_SLAB];
+    size_t		used;
+    struct pp_slab	*next;
+};
+
+static pp_proc *
+new_entry(pp_table *t)
 {
-    free(p->name);
-    free(p);
+    struct pp_slab *b = t->slabs;
+    pp_proc *p;
+
+    if (t->free) {
+	p = t->free;
+	t->free = p->next;
+	return p;
+    }
+    if (b == NULL || b->used == PP_SLAB) {
+	if ((b = aligned_alloc(64, sizeof(*b))) == NULL)
+	    return NULL;
+	b->used = 0;
+	b->next = t->slabs;
+	t->slabs = b;
+    }
+    return &b->entry[b->used++];
 }
 
 void
 pp_table_free(pp_table *t)
 {
     size_t i;
-    pp_proc *p, *n;
+    pp_proc *p;
+    struct pp_slab *b, *nb;
 
     for (i = 0; i < t->hsize; i++)
-	for (p = t->hash[i]; p; p = n) {
-	    n = p->next;
-	    proc_release(p);
-	}
-    for (p = t->free; p; p = n) {
-	n = p->next;
-	proc_release(p);
+	for (p = t->hash[i]; p; p = p->next)
+	    free(p->name);
+    for (b = t->slabs; b; b = nb) {
+	nb = b->next;
+	free(b);
     }
     free(t->hash);
+    free(t->order);
+    free(t->prev);
+    free(t->missing);
     memset(t, 0, sizeof(*t));
 }
 
@@ -267,10 +301,86 @@ grow(pp_table *t)
     return 0;
 }
 
+static void
+drop_name(pp_table *t, pp_proc *p)
+{
+    if (p->name != NULL) {
+	if (t->retire)
+	    t->retire(p->name, t->retire_arg);
+	else
+	    free(p->name);
+    }
+    p->name = NULL;
+}
+
+/* append p to a list of entries; -1 when out of memory */
+static int
+append(pp_proc ***v, size_t *n, size_t *max, pp_proc *p)
+{
+    if (*n == *max) {
+	size_t m = *max ? *max * 2 : 1024;
+	pp_proc **nv = realloc(*v, m * sizeof(*nv));
+	if (nv == NULL)
+	    return -1;
+	*v = nv;
+	*max = m;
+    }
+    (*v)[(*n)++] = p;
+    return 0;
+}
+
 void
 pp_table_begin(pp_table *t)
 {
+    pp_proc **v = t->prev;
+    size_t max = t->prevmax;
+
+    /* last cycle's order becomes the guide for this one's */
+    t->prev = t->order;
+    t->prevmax = t->ordermax;
+    t->nprev = t->norder;
+    t->order = v;
+    t->ordermax = max;
+    t->cursor = 0;
     t->cycle++;
+    t->norder = 0;
+    t->ascending = 1;
+    t->cpu_sum = 0;
+}
+
+/* note p as recorded in this cycle; -1 when out of memory */
+static int
+record(pp_table *t, pp_proc *p)
+{
+    if (t->norder > 0 && t->order[t->norder - 1]->pid > p->pid)
+	t->ascending = 0;
+    p->order_index = (unsigned)t->norder;
+    return append(&t->order, &t->norder, &t->ordermax, p);
+}
+
+/*
+ * The entry of pid: most often the one after the last found in last
+ * cycle's order; otherwise from the hash, and the guide resumes after it.
+ * Entries in last cycle's order are all still in the table (none is
+ * swept before a cycle in which it was not recorded).
+ */
+static pp_proc *
+find(pp_table *t, int pid)
+{
+    pp_proc *p;
+
+    /* the entries coming next: their cache misses overlap with this one */
+    if (t->cursor + 8 < t->nprev)
+	__builtin_prefetch(t->prev[t->cursor + 8], 1);
+    if (t->cursor < t->nprev && (p = t->prev[t->cursor])->pid == pid) {
+	t->cursor++;
+	return p;
+    }
+    p = pp_table_lookup(t, pid);
+    if (p != NULL && p->cycle == t->cycle - 1 && p->order_index < t->nprev &&
+	t->prev[p->order_index] == p)
+	t->cursor = p->order_index + 1;
+    return p;
 }
 
 pp_proc *
@@ -301,20 +411,30 @@ proc_restart(pp_proc *p, const pp_table *t, double start, double cpu_ms)
 pp_proc *
 pp_table_update(pp_table *t, int pid, double start, double cpu_ms, int *isnew)
 {
-    pp_proc *p = pp_table_lookup(t, pid);
+    pp_proc *p = find(t, pid);
 
     if (!isfinite(cpu_ms) || cpu_ms < 0)
 	cpu_ms = 0;
     *isnew = 0;
-    if (p != NULL && p->start != start) {
+    if (p != NULL && p->cycle == t->cycle) {
+	/* recorded twice in a cycle: the later figure stands */
+	t->cpu_sum -= p->delta;
+	p->delta += cpu_ms - p->cpu;
+	if (p->delta < 0)
+	    p->delta = 0;
+	p->cpu = cpu_ms;
+	t->cpu_sum += p->delta;
+	return p;
+    }
+    if (p != NULL && (start >= 0 ? p->start != start : cpu_ms < p->cpu)) {
 	/* pid reused by another process: it starts from zero */
-	proc_restart(p, t, start, cpu_ms);
+	proc_restart(p, t, start >= 0 ? start : 0, cpu_ms);
 	t->generation++;
-	free(p->name);
-	p->name = NULL;
+	drop_name(t, p);
 	*isnew = 1;
     } else if (p != NULL) {
-	if (p->gone_since != 0) {	/* missed once but still there */
+	if (p->cycle + 1 != t->cycle && p->gone_since != 0) {
+	    /* missed once but still there */
 	    p->gone_since = 0;
 	    t->generation++;
 	}
@@ -325,14 +445,11 @@ pp_table_update(pp_table *t, int pid, double start, double cpu_ms, int *isnew)
     } else {
 	if (t->count + 1 > t->hsize && grow(t) < 0)
 	    return NULL;
-	if (t->free) {
-	    p = t->free;
-	    t->free = p->next;
-	} else if ((p = malloc(sizeof(*p))) == NULL)
+	if ((p = new_entry(t)) == NULL)
 	    return NULL;
 	memset(p, 0, sizeof(*p));
 	p->pid = pid;
-	proc_restart(p, t, start, cpu_ms);
+	proc_restart(p, t, start >= 0 ? start : 0, cpu_ms);
 	size_t s = slot(t, pid);
 	p->next = t->hash[s];
 	t->hash[s] = p;
@@ -340,18 +457,31 @@ pp_table_update(pp_table *t, int pid, double start, double cpu_ms, int *isnew)
 	t->generation++;
 	*isnew = 1;
     }
+    if (record(t, p) < 0)
+	return NULL;	/* not in this cycle: swept as gone, then found again */
     p->cycle = t->cycle;
+    t->cpu_sum += p->delta;
     return p;
 }
 
+void
+pp_table_reused(pp_table *t, pp_proc *p, double start)
+{
+    t->cpu_sum -= p->delta;
+    proc_restart(p, t, start, p->cpu);
+    t->cpu_sum += p->delta;
+    t->generation++;
+    drop_name(t, p);
+}
+
 int
-pp_proc_set_name(pp_proc *p, const char *name)
+pp_proc_set_name(pp_table *t, pp_proc *p, const char *name)
 {
     char *copy = strdup(name);
 
     if (copy == NULL)
 	return -1;
-    free(p->name);
+    drop_name(t, p);
     p->name = copy;
     return 0;
 }
@@ -359,15 +489,7 @@ pp_proc_set_name(pp_proc *p, const char *name)
 double
 pp_table_cpu(const pp_table *t)
 {
-    size_t i;
-    const pp_proc *p;
-    double sum = 0;
-
-    for (i = 0; i < t->hsize; i++)
-	for (p = t->hash[i]; p; p = p->next)
-	    if (p->cycle == t->cycle)
-		sum += p->delta;
-    return sum;
+    return t->cpu_sum;
 }
 
 void
@@ -380,10 +502,7 @@ pp_table_split(pp_table *t, double exited_ms, double joules, double seconds,
     int trusted = joules >= 0 && seconds > 0 && isfinite(joules);
 
     memset(out, 0, sizeof(*out));
-    for (i = 0; i < t->hsize; i++)
-	for (p = t->hash[i]; p; p = p->next)
-	    if (p->cycle == t->cycle)
-		sum += p->delta;
+    sum = t->cpu_sum;
     if (isfinite(exited_ms) && exited_ms > 0 && t->primed)
 	sum += exited_ms;
     if (!isfinite(busy_ms) || busy_ms < 0)
@@ -397,18 +516,16 @@ pp_table_split(pp_table *t, double exited_ms, double joules, double seconds,
     out->joules = trusted ? joules : 0;
     out->coverage = total > 0 ? 100.0 * sum / total : 0;
 
-    for (i = 0; i < t->hsize; i++)
-	for (p = t->hash[i]; p; p = p->next) {
-	    if (p->cycle != t->cycle)
-		continue;
-	    p->share = total > 0 ? p->delta / total : 0;
-	    if (trusted && t->primed) {
-		p->power = p->share * watts;
-		p->energy += p->share * joules;
-	    } else {
-		p->power = 0;
-	    }
+    for (i = 0; i < t->norder; i++) {
+	p = t->order[i];
+	p->share = total > 0 ? p->delta / total : 0;
+	if (trusted && t->primed) {
+	    p->power = p->share * watts;
+	    p->energy += p->share * joules;
+	} else {
+	    p->power = 0;
 	}
+    }
 
     if (trusted && t->primed) {
 	out->unattributed_share = total > 0 ? (total - sum) / total : 1;
@@ -420,63 +537,93 @@ pp_table_split(pp_table *t, double exited_ms, double joules, double seconds,
     t->primed = 1;
 }
 
+/* take p out of the table and keep its entry for another process */
+static void
+drop_entry(pp_table *t, pp_proc *p)
+{
+    pp_proc **pp = &t->hash[slot(t, p->pid)];
+
+    while (*pp != NULL && *pp != p)
+	pp = &(*pp)->next;
+    if (*pp == p)
+	*pp = p->next;
+    drop_name(t, p);
+    p->next = t->free;
+    t->free = p;
+    t->count--;
+}
+
+/* p was not recorded this cycle: out of the live set from now on */
+static void
+missed(pp_table *t, pp_proc *p, double now)
+{
+    p->gone_since = now;
+    t->generation++;
+    p->power = p->share = 0;
+}
+
+/* the old way: every entry looked at, the missing list made again */
+static size_t
+sweep_all(pp_table *t, double now, double grace, pp_exit_fn fn, void *arg)
+{
+    size_t i, gone = 0;
+    pp_proc *p, *next;
+
+    t->nmissing = 0;
+    for (i = 0; i < t->hsize; i++)
+	for (p = t->hash[i]; p; p = next) {
+	    next = p->next;
+	    if (p->cycle == t->cycle)
+		continue;
+	    if (p->gone_since == 0)
+		missed(t, p, now);
+	    if (now - p->gone_since < grace &&
+		append(&t->missing, &t->nmissing, &t->missingmax, p) == 0)
+		continue;
+	    if (fn)
+		fn(p, arg);
+	    drop_entry(t, p);
+	    gone++;
+	}
+    return gone;
+}
+
 size_t
 pp_table_sweep(pp_table *t, double now, double grace, pp_exit_fn fn,
 	       void *arg)
 {
-    size_t i, gone = 0;
-    pp_proc **pp, *p;
+    size_t i, kept = 0, gone = 0;
+    pp_proc *p;
+    int lost = 0;
 
-    t->live = 0;
-    for (i = 0; i < t->hsize; i++) {
-	pp = &t->hash[i];
-	while ((p = *pp) != NULL) {
-	    if (p->cycle == t->cycle) {
-		t->live++;
-		pp = &p->next;
-		continue;
-	    }
-	    if (p->gone_since == 0) {
-		p->gone_since = now;	/* out of the live set from now on */
-		t->generation++;
-		p->power = p->share = 0;
-	    }
-	    if (now - p->gone_since < grace) {
-		pp = &p->next;
-		continue;
-	    }
-	    if (fn)
-		fn(p, arg);
-	    *pp = p->next;
-	    free(p->name);
-	    p->name = NULL;
-	    p->next = t->free;
-	    t->free = p;
-	    t->count--;
-	    gone++;
+    t->live = t->norder;
+    /* newly missed: recorded last cycle, not in this one */
+    for (i = 0; i < t->nprev; i++) {
+	p = t->prev[i];
+	if (p->cycle != t->cycle && p->gone_since == 0) {
+	    missed(t, p, now);
+	    if (append(&t->missing, &t->nmissing, &t->missingmax, p) < 0)
+		lost = 1;
 	}
     }
+    /* the missing: seen again, still in their grace, or dropped */
+    for (i = 0; i < t->nmissing; i++) {
+	p = t->missing[i];
+	if (p->cycle == t->cycle)
+	    continue;		/* back in the live set */
+	if (now - p->gone_since < grace) {
+	    t->missing[kept++] = p;
+	    continue;
+	}
+	if (fn)
+	    fn(p, arg);
+	drop_entry(t, p);
+	gone++;
+    }
+    t->nmissing = kept;
+    /* entries neither live nor on the list (out of memory, or a sweep
+       without a cycle begun): look at all of them */
+    if (lost || t->norder + t->nmissing != t->count)
+	gone += sweep_all(t, now, grace, fn, arg);
     return gone;
-}
-
-static int
-by_pid(const void *a, const void *b)
-{
-    int x = (*(const pp_proc *const *)a)->pid;
-    int y = (*(const pp_proc *const *)b)->pid;
-    return (x > y) - (x < y);
-}
-
-size_t
-pp_table_sorted(const pp_table *t, const pp_proc **v)
-{
-    size_t i, n = 0;
-    pp_proc *p;
-
-    for (i = 0; i < t->hsize; i++)
-	for (p = t->hash[i]; p; p = p->next)
-	    if (p->cycle == t->cycle)
-		v[n++] = p;
-    qsort(v, n, sizeof(*v), by_pid);
-    return n;
 }

@@ -7,20 +7,21 @@
 #include "state.h"
 #include "values.h"
 
+#include <malloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#define DISCOVER_EVERY	6	/* full cycles between source discoveries */
+#define DISCOVER_EVERY	60.0	/* seconds (of the fetches' time) between
+				   looks for power sources that came or went */
 /* what pmFetch says when agents came, went, restarted or renamed metrics */
 #define AGENTS_CHANGED	(PMCD_AGENT_CHANGE | PMCD_NAMES_CHANGE)
 
 static const char *fixed_names[PP_M_FIXED] = {
     [PP_M_UTIME] = "proc.psinfo.utime",
     [PP_M_STIME] = "proc.psinfo.stime",
-    [PP_M_START] = "proc.psinfo.start_time",
     [PP_M_CPU_USER] = "kernel.all.cpu.user",
     [PP_M_CPU_NICE] = "kernel.all.cpu.nice",
     [PP_M_CPU_SYS] = "kernel.all.cpu.sys",
@@ -36,7 +37,47 @@ static const char *detail_names[PP_D_COUNT] = {
     [PP_D_CMD] = "proc.psinfo.cmd",
     [PP_D_USER] = "proc.id.uid_nm",
     [PP_D_CGROUPS] = "proc.psinfo.cgroups",
+    [PP_D_START] = "proc.psinfo.start_time",
 };
+
+/* the table drops a name: keep it until no snapshot can hold it */
+static void
+retire_name(char *name, void *arg)
+{
+    pp_sampler *s = arg;
+
+    if (s->ngrave == s->gravemax) {
+	size_t n = s->gravemax ? s->gravemax * 2 : 256;
+	char **g = realloc(s->grave, n * sizeof(*g));
+	unsigned long long *c = g ? realloc(s->grave_cycle, n * sizeof(*c)) : NULL;
+	if (g != NULL)
+	    s->grave = g;
+	if (c == NULL)
+	    return;	/* out of memory: kept for good rather than freed early */
+	s->grave_cycle = c;
+	s->gravemax = n;
+    }
+    s->grave[s->ngrave] = name;
+    s->grave_cycle[s->ngrave++] = s->cycles;
+}
+
+/* free the names no snapshot the reader may hold has */
+static void
+bury(pp_sampler *s, int all)
+{
+    unsigned long long held = s->adopted && !all ?
+	__atomic_load_n(s->adopted, __ATOMIC_ACQUIRE) : ~0ULL;
+    size_t i = 0;
+
+    while (i < s->ngrave && s->grave_cycle[i] < held)
+	free(s->grave[i++]);
+    if (i > 0) {
+	memmove(s->grave, s->grave + i, (s->ngrave - i) * sizeof(*s->grave));
+	memmove(s->grave_cycle, s->grave_cycle + i,
+		(s->ngrave - i) * sizeof(*s->grave_cycle));
+	s->ngrave -= i;
+    }
+}
 
 void
 pp_sampler_init(pp_sampler *s, const pp_config *cfg)
@@ -47,10 +88,13 @@ pp_sampler_init(pp_sampler *s, const pp_config *cfg)
     s->ctx = -1;
     s->cfg = *cfg;
     pp_table_init(&s->procs);
+    s->procs.retire = retire_name;
+    s->procs.retire_arg = s;
     pp_sources_init(&s->sources);
     pp_acct_init(&s->acct, cfg->accounting);
     for (k = 0; k < PP_NAGG; k++)
 	pp_aggset_init(&s->aggs[k]);
+    pp_state_file_init(&s->statefile);
 }
 
 void
@@ -60,14 +104,20 @@ pp_sampler_free(pp_sampler *s)
 
     pp_sampler_close(s);
     pp_acct_free(&s->acct);
+    s->procs.retire = NULL;		/* no snapshot is read any more */
     pp_table_free(&s->procs);
+    bury(s, 1);
+    free(s->grave);
+    free(s->grave_cycle);
+    s->grave = NULL;
+    s->grave_cycle = NULL;
+    s->ngrave = s->gravemax = 0;
     for (k = 0; k < PP_NAGG; k++)
 	pp_aggset_free(&s->aggs[k]);
+    pp_state_file_close(&s->statefile);
     free(s->newpids);
-    free(s->sorted);
     free(s->aggsorted);
     s->newpids = NULL;
-    s->sorted = NULL;
     s->aggsorted = NULL;
 }
 
@@ -118,7 +168,7 @@ lookup_all(int n, const char **names, pmID *ids, int *types)
 int
 pp_sampler_open(pp_sampler *s, int type, const char *name)
 {
-    int sts, dtypes[PP_D_COUNT];
+    int sts;
     pmDesc desc;
 
     pp_sampler_close(s);
@@ -131,7 +181,7 @@ pp_sampler_open(pp_sampler *s, int type, const char *name)
     s->local = type == PM_CONTEXT_HOST && is_local(name);
 
     lookup_all(PP_M_FIXED, fixed_names, s->fixed, s->fixed_type);
-    lookup_all(PP_D_COUNT, detail_names, s->detail, dtypes);
+    lookup_all(PP_D_COUNT, detail_names, s->detail, s->detail_type);
     s->proc_indom = PM_INDOM_NULL;
     if (s->fixed[PP_M_UTIME] != PM_ID_NULL &&
 	pmLookupDesc(s->fixed[PP_M_UTIME], &desc) == 0)
@@ -142,7 +192,7 @@ pp_sampler_open(pp_sampler *s, int type, const char *name)
     else
 	s->message[0] = '\0';
     pp_acct_lookup(&s->acct);
-    s->discover_in = 0;
+    s->discovered = -1;	/* look at once */
     /* a new connection: the next cycle primes again */
     s->t_prev = 0;
     s->cpu_primed = 0;
@@ -155,6 +205,14 @@ single(const pmResult *rp, const pp_sampler *s, int m)
 {
     const pmValueSet *vs = pp_vset(rp, m);
     return vs ? pp_value_of(vs, 0, s->fixed_type[m]) : NAN;
+}
+
+int
+pp_sampler_gauges(const pp_sampler *s)
+{
+    pmID list[PP_MAXSOURCES];
+
+    return pp_sources_pmids(&s->sources, 1, list, PP_MAXSOURCES);
 }
 
 int
@@ -180,6 +238,20 @@ pp_sampler_subsample(pp_sampler *s)
     return 0;
 }
 
+static int
+grow_scratch(void **v, size_t *max, size_t need, size_t size)
+{
+    void *nv;
+
+    if (need <= *max)
+	return 0;
+    if ((nv = realloc(*v, need * 2 * size)) == NULL)
+	return -1;
+    *v = nv;
+    *max = need * 2;
+    return 0;
+}
+
 /* point a process at its aggregates, dropping any it had before */
 static void
 set_aggregates(pp_sampler *s, pp_proc *p, const char *names[PP_NAGG])
@@ -193,25 +265,64 @@ set_aggregates(pp_sampler *s, pp_proc *p, const char *names[PP_NAGG])
     }
 }
 
+/* name a process as pmda-proc does ("%06d " + argv[0]) and find its
+   command, user and cgroup in the details fetched (vs, at index i) */
+static void
+describe(pp_sampler *s, pp_proc *p, const pmValueSet *vs[PP_D_COUNT], int i)
+{
+    int pid = p->pid;
+    const char *args = pp_string_at(vs[PP_D_PSARGS], i, pid);
+    const char *cmd = pp_string_at(vs[PP_D_CMD], i, pid);
+    const char *user = pp_string_at(vs[PP_D_USER], i, pid);
+    const char *aggnames[PP_NAGG];
+    char name[4096 + 16], cgroup[1024];
+
+    if (args != NULL && args[0] != '\0') {
+	size_t len = strcspn(args, " ");
+	if (len > 4096 - 7)
+	    len = 4096 - 7;
+	snprintf(name, sizeof(name), "%06d %.*s", pid, (int)len, args);
+    } else
+	snprintf(name, sizeof(name), "%06d <exiting>", pid);
+    pp_proc_set_name(&s->procs, p, name);
+    pp_cgroup_path(pp_string_at(vs[PP_D_CGROUPS], i, pid), cgroup,
+		   sizeof(cgroup));
+    aggnames[PP_AGG_COMMAND] = cmd && *cmd ? cmd : "(unknown)";
+    aggnames[PP_AGG_USER] = user && *user ? user : "(unknown)";
+    aggnames[PP_AGG_CGROUP] = cgroup;
+    set_aggregates(s, p, aggnames);
+}
+
 /*
- * Name newly seen processes as pmda-proc does ("%06d " + argv[0]) and find
- * their command, user and cgroup: one fetch limited to the new pids, so
- * pmda-proc reads nothing more for the processes it already knows.
+ * Describe the processes first seen this cycle (s->newpids[0..n)) and
+ * look again at those whose pid has a new exit record while a process
+ * with that pid is listed: one fetch limited to those pids, so pmda-proc
+ * reads nothing more for the processes it already knows.  The start time
+ * is fetched here only, not every cycle: a listed pid whose start time
+ * differs from the one first seen is another process (its pid reused
+ * within the interval), restarted and described anew.
  */
 static void
-describe_new_processes(pp_sampler *s, size_t n)
+describe_processes(pp_sampler *s, size_t n)
 {
     pmResult *rp = NULL;
     const pmValueSet *vs[PP_D_COUNT] = { NULL };
-    size_t i;
+    size_t i, all = n;
     int k;
-    char name[4096 + 16], cgroup[1024];
 
-    if (n == 0)
+    /* the suspects already described (not new this cycle) join the list */
+    if (grow_scratch((void **)&s->newpids, &s->newmax, n + s->acct.nsuspect + 1,
+		     sizeof(int)) == 0)
+	for (i = 0; i < s->acct.nsuspect; i++) {
+	    const pp_proc *p = pp_table_lookup(&s->procs, s->acct.suspect[i]);
+	    if (p != NULL && p->name != NULL && p->cycle == s->procs.cycle)
+		s->newpids[all++] = p->pid;
+	}
+    if (all == 0)
 	return;
     if (s->detail[PP_D_PSARGS] != PM_ID_NULL && s->proc_indom != PM_INDOM_NULL &&
 	pmDelProfile(s->proc_indom, 0, NULL) >= 0 &&
-	pmAddProfile(s->proc_indom, (int)n, s->newpids) >= 0 &&
+	pmAddProfile(s->proc_indom, (int)all, s->newpids) >= 0 &&
 	pmFetch(PP_D_COUNT, s->detail, &rp) >= 0) {
 	for (k = 0; k < PP_D_COUNT; k++)
 	    vs[k] = pp_vset(rp, k);
@@ -219,33 +330,27 @@ describe_new_processes(pp_sampler *s, size_t n)
     if (s->proc_indom != PM_INDOM_NULL)
 	pmAddProfile(s->proc_indom, 0, NULL);	/* all processes again */
 
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < all; i++) {
 	int pid = s->newpids[i];
 	pp_proc *p = pp_table_lookup(&s->procs, pid);
-	const char *args = pp_string_at(vs[PP_D_PSARGS], (int)i, pid);
-	const char *cmd = pp_string_at(vs[PP_D_CMD], (int)i, pid);
-	const char *user = pp_string_at(vs[PP_D_USER], (int)i, pid);
-	const char *aggnames[PP_NAGG];
+	double start = pp_value_at(vs[PP_D_START], (int)i, pid,
+				   s->detail_type[PP_D_START]);
 
 	if (p == NULL)
 	    continue;
-	if (args != NULL && args[0] != '\0') {
-	    size_t len = strcspn(args, " ");
-	    if (len > 4096 - 7)
-		len = 4096 - 7;
-	    snprintf(name, sizeof(name), "%06d %.*s", pid, (int)len, args);
-	} else
-	    snprintf(name, sizeof(name), "%06d <exiting>", pid);
-	pp_proc_set_name(p, name);
-	pp_cgroup_path(pp_string_at(vs[PP_D_CGROUPS], (int)i, pid), cgroup,
-		       sizeof(cgroup));
-	aggnames[PP_AGG_COMMAND] = cmd && *cmd ? cmd : "(unknown)";
-	aggnames[PP_AGG_USER] = user && *user ? user : "(unknown)";
-	aggnames[PP_AGG_CGROUP] = cgroup;
-	set_aggregates(s, p, aggnames);
+	if (i >= n) {
+	    /* gone since, or the same process: nothing to do */
+	    if (!isfinite(start) || p->start == 0 || start == p->start)
+		continue;
+	    pp_table_reused(&s->procs, p, start);
+	} else if (isfinite(start))
+	    p->start = start;
+	describe(s, p, vs, (int)i);
     }
     if (rp)
 	pmFreeResult(rp);
+    if (all > 1000)
+	malloc_trim(0);	/* a burst's details: give the memory back */
 }
 
 static void
@@ -271,14 +376,15 @@ account_aggregates(pp_sampler *s, const pp_split *split, double joules,
 
     for (k = 0; k < PP_NAGG; k++)
 	pp_aggset_begin(&s->aggs[k]);
-    for (i = 0; i < s->procs.hsize; i++)
-	for (p = s->procs.hash[i]; p; p = p->next) {
-	    if (p->cycle != s->procs.cycle)
-		continue;
+    /* an idle process adds nothing (its aggregates stay active while it
+       holds them, see pp_aggset_expire) */
+    for (i = 0; i < s->procs.norder; i++) {
+	p = s->procs.order[i];
+	if (p->delta > 0)
 	    for (k = 0; k < PP_NAGG; k++)
 		pp_agg_add(p->agg[k], p->power,
 			   joules > 0 ? p->share * joules : 0, now);
-	}
+    }
     for (i = 0; i < s->acct.nexits; i++) {
 	const pp_exit *e = &s->acct.exits[i];
 	for (k = 0; k < PP_NAGG; k++)
@@ -287,20 +393,6 @@ account_aggregates(pp_sampler *s, const pp_split *split, double joules,
     }
     for (k = 0; k < PP_NAGG; k++)
 	pp_aggset_expire(&s->aggs[k], now, s->cfg.aggregate_idle);
-}
-
-static int
-grow_scratch(void **v, size_t *max, size_t need, size_t size)
-{
-    void *nv;
-
-    if (need <= *max)
-	return 0;
-    if ((nv = realloc(*v, need * 2 * size)) == NULL)
-	return -1;
-    *v = nv;
-    *max = need * 2;
-    return 0;
 }
 
 static pp_snapshot *
@@ -314,17 +406,8 @@ build_snapshot(pp_sampler *s, double t, double dt, const pp_split *split,
 
     if (snap == NULL)
 	return NULL;
-    /* sort again only when processes came or went: most cycles, none did */
-    if (s->sorted == NULL || s->sorted_generation != s->procs.generation) {
-	if (grow_scratch((void **)&s->sorted, &s->sortedmax, s->procs.count + 1,
-			 sizeof(*s->sorted)) < 0)
-	    goto fail;
-	s->nsorted = pp_table_sorted(&s->procs, s->sorted);
-	s->sorted_generation = s->procs.generation;
-    }
-    n = s->nsorted;
-    for (i = 0; i < n; i++)
-	bytes += strlen(s->sorted[i]->name ? s->sorted[i]->name : "") + 1;
+    /* the live processes in the order recorded: memory order, mostly */
+    n = s->procs.norder;
     for (k = 0; k < PP_NAGG; k++) {
 	const pp_agg *a;
 	size_t h;
@@ -337,21 +420,21 @@ build_snapshot(pp_sampler *s, double t, double dt, const pp_split *split,
     snap->names = arena = malloc(bytes ? bytes : 1);
     if (snap->procs == NULL || arena == NULL)
 	goto fail;
+    /* process names are the table's own, not copied: a name the table
+       drops is freed only once no snapshot can hold it (retire_name) */
     for (i = 0; i < n; i++) {
-	const pp_proc *p = s->sorted[i];
-	const char *nm = p->name ? p->name : "";
-	size_t len = strlen(nm) + 1;
+	const pp_proc *p = s->procs.order[i];
 	pp_snap_proc *sp = &snap->procs[i];
 
-	memcpy(arena, nm, len);
-	sp->name = arena;
-	arena += len;
+	sp->name = p->name ? p->name : "";
 	sp->pid = p->pid;
 	sp->power = p->power;
 	sp->energy = p->energy;
 	sp->share = 100.0 * p->share;
     }
     snap->nprocs = n;
+    if (pp_snapshot_index(snap) < 0)
+	goto fail;
 
     for (k = 0; k < PP_NAGG; k++) {
 	if (grow_scratch((void **)&s->aggsorted, &s->aggsortedmax, na[k] + 1,
@@ -439,7 +522,6 @@ update_processes(pp_sampler *s, const pmResult *rp)
 {
     const pmValueSet *ut = pp_vset(rp, PP_M_UTIME);
     const pmValueSet *st = pp_vset(rp, PP_M_STIME);
-    const pmValueSet *sv = pp_vset(rp, PP_M_START);
     size_t nnew = 0;
     int i;
 
@@ -452,16 +534,14 @@ update_processes(pp_sampler *s, const pmResult *rp)
 	int pid = ut->vlist[i].inst, isnew;
 	double u = pp_value_of(ut, i, s->fixed_type[PP_M_UTIME]);
 	double sy = pp_value_at(st, i, pid, s->fixed_type[PP_M_STIME]);
-	double start = pp_value_at(sv, i, pid, s->fixed_type[PP_M_START]);
 	pp_proc *p;
 
 	if (!isfinite(u))
 	    continue;
 	if (!isfinite(sy))
 	    sy = 0;
-	if (!isfinite(start))
-	    start = 0;
-	p = pp_table_update(&s->procs, pid, start, u + sy, &isnew);
+	/* start times come with the details of new processes */
+	p = pp_table_update(&s->procs, pid, -1, u + sy, &isnew);
 	if (p != NULL && isnew)
 	    s->newpids[nnew++] = pid;
     }
@@ -501,13 +581,14 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     pp_split split;
 
     *out = NULL;
+    bury(s, 0);
     if (s->ctx < 0)
 	return PM_ERR_NOCONTEXT;
     if ((sts = pmUseContext(s->ctx)) < 0)
 	return sts;
-    if (s->discover_in-- <= 0) {
+    if (s->discovered < 0 || s->t_prev - s->discovered >= DISCOVER_EVERY) {
 	pp_sources_discover(&s->sources, &s->cfg, s->local);
-	s->discover_in = DISCOVER_EVERY;
+	s->discovered = s->t_prev;
     }
 
     /* fixed metrics by position (PM_ID_NULL ones come back empty) */
@@ -552,7 +633,7 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
 			  "changed, its instances are looked up again");
 	pp_sources_discover(&s->sources, &s->cfg, s->local);
 	pp_acct_lookup(&s->acct);
-	s->discover_in = DISCOVER_EVERY;
+	s->discovered = t;
 	s->agents_changed = 0;
     } else
 	pp_sources_interval(&s->sources, rp, dt, &s->cfg, ncpu, util);
@@ -565,7 +646,7 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
 	s->skipped++;
     }
 
-    describe_new_processes(s, nnew);
+    describe_processes(s, nnew);
     /* what the machine was busy for beyond the live processes and the
        exit records' estimates: the records' truncation hid some of it */
     pp_acct_fill(&s->acct, busy_ms - pp_table_cpu(&s->procs) -
@@ -608,7 +689,7 @@ pp_sampler_load_state(pp_sampler *s)
     if (s->cfg.state[0] == '\0')
 	return 0;
     state_of(s, &st);
-    return pp_state_load(s->cfg.state, &st);
+    return pp_state_load(&s->statefile, s->cfg.state, &st);
 }
 
 int
@@ -619,5 +700,5 @@ pp_sampler_save_state(pp_sampler *s)
     if (s->cfg.state[0] == '\0' || s->cycles == 0)
 	return 0;
     state_of(s, &st);
-    return pp_state_save(s->cfg.state, &st, s->t_prev);
+    return pp_state_save(&s->statefile, s->cfg.state, &st, s->t_prev);
 }

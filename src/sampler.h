@@ -15,16 +15,20 @@
 #include "config.h"
 #include "snapshot.h"
 #include "sources.h"
+#include "state.h"
 
 enum {
-    PP_M_UTIME, PP_M_STIME, PP_M_START,
+    PP_M_UTIME, PP_M_STIME,
     PP_M_CPU_USER, PP_M_CPU_NICE, PP_M_CPU_SYS, PP_M_CPU_INTR,
     PP_M_CPU_IDLE, PP_M_CPU_WAIT, PP_M_NCPU, PP_M_BOOTTIME,
     PP_M_FIXED		/* accounting, then source metrics follow */
 };
 
-/* details fetched once per new process */
-enum { PP_D_PSARGS, PP_D_CMD, PP_D_USER, PP_D_CGROUPS, PP_D_COUNT };
+/*
+ * Details fetched once per new process, and the start time again for a
+ * process that may be another by now (its pid has a new exit record)
+ */
+enum { PP_D_PSARGS, PP_D_CMD, PP_D_USER, PP_D_CGROUPS, PP_D_START, PP_D_COUNT };
 
 typedef struct {
     int		ctx;		/* PMAPI context, -1 none */
@@ -34,13 +38,14 @@ typedef struct {
     pmID	fixed[PP_M_FIXED];
     int		fixed_type[PP_M_FIXED];
     pmID	detail[PP_D_COUNT];
+    int		detail_type[PP_D_COUNT];
     pmInDom	proc_indom;
 
     pp_table	procs;
     pp_sources	sources;
     pp_accounting acct;
     pp_aggset	aggs[PP_NAGG];
-    int		discover_in;	/* cycles until the next discovery */
+    double	discovered;	/* time of the last look for sources, -1 none */
     int		agents_changed;	/* pmcd said an agent came, went or restarted */
 
     double	t_prev;		/* time of the previous full fetch, 0 none */
@@ -50,14 +55,22 @@ typedef struct {
     unsigned long long cycles, errors, skipped;
     double	unattributed_energy;
     char	message[256];
+    pp_state_file statefile;	/* cfg.state, kept open */
+
+    /*
+     * Process names the table dropped, with the cycle count then: a
+     * snapshot holds the table's names, so they are freed only once the
+     * reader holds a snapshot made after (*adopted, the cycle count of
+     * the snapshot it holds; NULL when none is held past a cycle).
+     */
+    char	**grave;
+    unsigned long long *grave_cycle;
+    size_t	ngrave, gravemax;
+    const unsigned long long *adopted;
 
     /* scratch reused every cycle */
     int		*newpids;
     size_t	newmax;
-    const pp_proc **sorted;	/* live processes by pid ... */
-    size_t	sortedmax;
-    size_t	nsorted;
-    unsigned long sorted_generation;	/* ... as of this table generation */
     const pp_agg **aggsorted;
     size_t	aggsortedmax;
 } pp_sampler;
@@ -78,6 +91,9 @@ int pp_sampler_open_store(pp_sampler *s);
 
 /* one gauge sub-sample between full cycles */
 int pp_sampler_subsample(pp_sampler *s);
+
+/* how many gauges a sub-sample would read now (0: no need to wake) */
+int pp_sampler_gauges(const pp_sampler *s);
 
 /*
  * One full cycle with `want` as the wanted primary source ("auto" or a

@@ -16,7 +16,8 @@ typedef struct {
     double	power;		/* W over the last interval */
     double	energy;		/* J since first seen */
     double	share;		/* percent */
-    const char	*name;		/* "%06d cmd", in the snapshot's arena */
+    const char	*name;		/* "%06d cmd": the sampler's own copy, kept
+				   while a snapshot may hold it */
 } pp_snap_proc;
 
 /* an aggregate: a command, a user or a cgroup */
@@ -57,9 +58,11 @@ typedef struct pp_snapshot {
     double		unattributed_power;
     double		unattributed_energy;
 
-    size_t		nprocs;		/* sorted by pid */
+    size_t		nprocs;		/* in pmda-proc's instance order */
     pp_snap_proc	*procs;
-    char		*names;		/* arena holding all names */
+    unsigned		*slots;		/* pid hash: index + 1, 0 free */
+    size_t		nslots;		/* a power of two */
+    char		*names;		/* arena of the aggregates' names */
 
     size_t		naggs[PP_NAGG];	/* sorted by id */
     pp_snap_agg		*aggs[PP_NAGG];
@@ -71,7 +74,10 @@ typedef struct pp_snapshot {
 
 void pp_snapshot_free(pp_snapshot *s);
 
-/* a process by pid (binary search); NULL if absent */
+/* index the processes by pid (snap->procs filled in); -1 out of memory */
+int pp_snapshot_index(pp_snapshot *s);
+
+/* a process by pid (from the hash); NULL if absent */
 const pp_snap_proc *pp_snapshot_proc(const pp_snapshot *s, int pid);
 
 /* an aggregate of kind k by id (binary search); NULL if absent */

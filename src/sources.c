@@ -419,6 +419,10 @@ pp_sources_pmids(const pp_sources *ss, int gauges_only, pmID *list, int max)
 	    continue;
 	if (gauges_only && s->kind != PP_KIND_GAUGE)
 	    continue;
+	/* a battery charging or full says nothing of what the machine
+	   draws: its reading of each cycle is enough to see it discharge */
+	if (gauges_only && s->cls == PP_CLASS_BATTERY && !s->discharging)
+	    continue;
 	for (k = 0; k < (gauges_only ? 1 : 2); k++) {
 	    if (want[k] == PM_ID_NULL)
 		continue;

@@ -93,7 +93,8 @@ int pp_sources_discover(pp_sources *ss, const pp_config *cfg, int local_sysfs);
  */
 void pp_sources_forget(pp_sources *ss, const char *why);
 
-/* the metrics to fetch: all (full cycle) or the gauges only */
+/* the metrics to fetch: all (full cycle), or the gauges to read between
+   cycles (not a battery that was not discharging at the last cycle) */
 int pp_sources_pmids(const pp_sources *ss, int gauges_only, pmID *list, int max);
 
 /* feed a sub-sample fetch to the gauges */

@@ -136,6 +136,7 @@ run(void *arg)
     if (s == NULL)
 	return NULL;
     pp_sampler_init(s, &w->cfg);
+    s->adopted = &w->adopted;
     pthread_mutex_lock(&w->lock);
     interval_seen = (unsigned)w->interval;
     pthread_mutex_unlock(&w->lock);
@@ -172,7 +173,8 @@ run(void *arg)
 
 	/* gauge sub-samples spread over the interval, then the next cycle */
 	span = interval_seen;
-	sub = s->cfg.subsamples;
+	/* with no gauge to read between cycles, sleep through to the next */
+	sub = pp_sampler_gauges(s) > 0 ? s->cfg.subsamples : 1;
 	for (k = 1; k < sub; k++) {
 	    if (wait_until(w, start + span * k / sub, &interval_seen))
 		break;		/* the interval changed: start again */
@@ -252,6 +254,12 @@ pp_worker_take(pp_worker *w)
     w->latest = NULL;
     pthread_mutex_unlock(&w->lock);
     return snap;
+}
+
+void
+pp_worker_adopted(pp_worker *w, const pp_snapshot *snap)
+{
+    __atomic_store_n(&w->adopted, snap->cycles, __ATOMIC_RELEASE);
 }
 
 void

@@ -26,6 +26,10 @@ typedef struct {
     pp_snapshot		*latest;
     int			notify[2];
 
+    /* the cycle count of the snapshot the main thread holds (atomic):
+       the names of older ones may be freed */
+    unsigned long long	adopted;
+
     pp_config		cfg;		/* the worker's starting configuration */
     const char		*username;	/* identity to drop to, NULL: done */
 } pp_worker;
@@ -44,6 +48,9 @@ int pp_worker_fd(const pp_worker *w);
 
 /* main thread: take the newest snapshot (NULL if none since last time) */
 pp_snapshot *pp_worker_take(pp_worker *w);
+
+/* the main thread now holds snap, and no older one: call after each take */
+void pp_worker_adopted(pp_worker *w, const pp_snapshot *snap);
 
 /* main thread: change the control values; the worker notices at once */
 void pp_worker_set_interval(pp_worker *w, int seconds);

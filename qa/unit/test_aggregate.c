@@ -45,8 +45,11 @@ test_accumulate(void)
     CHECK(pp_aggset_expire(&set, 1000, 3600) == 0);
     CHECK(pp_aggset_expire(&set, 20 + 3601, 3600) == 1);	/* cc1 goes */
     CHECK(set.count == 1);
+    /* held, it was active at every expiry: idle only from its release */
+    NEAR(make->last_active, 20 + 3601, 0);
     pp_agg_release(make);
-    CHECK(pp_aggset_expire(&set, 20 + 3601, 3600) == 1);	/* idle since 20 */
+    CHECK(pp_aggset_expire(&set, 20 + 3601 + 3600, 3600) == 0);
+    CHECK(pp_aggset_expire(&set, 20 + 3601 + 3601, 3600) == 1);
     CHECK(set.count == 0);
 
     /* a name seen again after expiry starts from zero with a new id */

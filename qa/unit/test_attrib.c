@@ -360,7 +360,7 @@ test_lifecycle(void)
     pp_table_update(&t, 2, 0, 500, &isnew);
     p = pp_table_update(&t, 3, 77, 1000, &isnew);	/* new: 1000 */
     CHECK(isnew);
-    CHECK(pp_proc_set_name(p, "000003 burner") == 0);
+    CHECK(pp_proc_set_name(&t, p, "000003 burner") == 0);
     pp_table_split(&t, 0, 100, 10, 2000, &sp);
     NEAR(p->power, 5, 1e-9);
     NEAR(pp_table_lookup(&t, 1)->power, 5, 1e-9);
@@ -393,12 +393,9 @@ test_lifecycle(void)
     NEAR(p->energy, 30, 1e-9);
     NEAR(pp_table_lookup(&t, 1)->energy, 50 + 50 + 100, 1e-9);
 
-    /* sorted view for snapshots */
-    {
-	const pp_proc *v[2];
-	CHECK(pp_table_sorted(&t, v) == 2);
-	CHECK(v[0]->pid == 1 && v[1]->pid == 3);
-    }
+    /* the live set for snapshots: in the order recorded */
+    CHECK(t.norder == 2);
+    CHECK(t.order[0]->pid == 1 && t.order[1]->pid == 3);
     pp_table_free(&t);
 }
 
@@ -465,10 +462,7 @@ test_exits(void)
     p = pp_table_lookup(&t, 2);
     CHECK(p != NULL && p->gone_since == 10);
     NEAR(p->power, 0, 0);
-    {
-	const pp_proc *v[2];
-	CHECK(pp_table_sorted(&t, v) == 1);	/* gone ones are not listed */
-    }
+    CHECK(t.norder == 1);	/* gone ones are not listed */
 
     /* exited CPU larger than the machine's busy time: shares still sum to 1 */
     pp_table_begin(&t);
@@ -516,6 +510,150 @@ test_exits(void)
     pp_table_free(&t);
 }
 
+static void
+test_unknown_start(void)
+{
+    /*
+     * Start times fetched only for new processes (start < 0 each cycle):
+     * a pid whose CPU time goes back is another process; one found out
+     * later in the cycle is restarted by pp_table_reused; the CPU sum,
+     * the split and the pid order follow.
+     */
+    pp_table t;
+    pp_split sp;
+    pp_proc *p, *q;
+    int isnew;
+
+    pp_table_init(&t);
+    pp_table_begin(&t);
+    p = pp_table_update(&t, 7, -1, 1000, &isnew);
+    CHECK(isnew && p->start == 0);
+    p->start = 4242;			/* the caller's fetch of it */
+    pp_table_update(&t, 3, -1, 1000, &isnew);
+    pp_table_split(&t, 0, 10, 1, 0, &sp);	/* priming */
+    pp_table_sweep(&t, 1, 10, NULL, NULL);
+    CHECK(t.norder == 2);			/* as recorded: 7, 3 */
+    CHECK(t.order[0]->pid == 7 && t.order[1]->pid == 3);
+
+    pp_table_begin(&t);
+    p = pp_table_update(&t, 3, -1, 1600, &isnew);	/* +600 */
+    CHECK(!isnew);
+    NEAR(p->delta, 600, 1e-9);
+    q = pp_table_update(&t, 7, -1, 200, &isnew);	/* went back: reused */
+    CHECK(isnew && q->start == 0 && q->name == NULL);
+    NEAR(q->delta, 200, 1e-9);		/* all of the new one's time */
+    NEAR(pp_table_cpu(&t), 800, 1e-9);
+    /* recorded twice in a cycle: counted once, the later figure */
+    pp_table_update(&t, 3, -1, 1700, &isnew);
+    NEAR(p->delta, 700, 1e-9);
+    NEAR(pp_table_cpu(&t), 900, 1e-9);
+    CHECK(t.norder == 2);
+    pp_table_split(&t, 0, 9, 1, 0, &sp);
+    NEAR(p->energy + q->energy, 9, 1e-9);
+    NEAR(q->power, 2, 1e-9);
+    pp_table_sweep(&t, 2, 10, NULL, NULL);
+
+    /* the same CPU time or more, but the caller learns it is another */
+    pp_table_begin(&t);
+    p = pp_table_update(&t, 3, -1, 1800, &isnew);	/* +100 */
+    q = pp_table_update(&t, 7, -1, 500, &isnew);	/* +300 */
+    pp_proc_set_name(&t, q, "000007 old");
+    NEAR(pp_table_cpu(&t), 400, 1e-9);
+    {
+	unsigned long g = t.generation;
+	pp_table_reused(&t, q, 9999);
+	CHECK(t.generation != g && q->name == NULL);
+    }
+    CHECK(q->start == 9999 && q->energy == 0);
+    NEAR(q->delta, 500, 1e-9);		/* all of it is the new one's */
+    NEAR(pp_table_cpu(&t), 600, 1e-9);
+    pp_table_split(&t, 0, 6, 1, 0, &sp);
+    NEAR(q->power, 5, 1e-9);
+    NEAR(p->power, 1, 1e-9);
+    /* everything recorded: nothing to sweep, the live count is right */
+    CHECK(pp_table_sweep(&t, 3, 0, NULL, NULL) == 0);
+    CHECK(t.live == 2);
+    /* a known start still decides when given */
+    pp_table_begin(&t);
+    pp_table_update(&t, 3, -1, 1900, &isnew);
+    q = pp_table_update(&t, 7, 9999, 600, &isnew);
+    CHECK(!isnew);
+    pp_table_begin(&t);
+    q = pp_table_update(&t, 7, 1, 700, &isnew);
+    CHECK(isnew);
+    pp_table_free(&t);
+}
+
+static int
+cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+static void
+test_churn(void)
+{
+    /*
+     * Through random churn (processes coming, going, missed once and seen
+     * again, pids reused, entries recycled, recorded in any order) the
+     * live set is the cycle's list and every entry is live or missing.
+     */
+    enum { MAXPID = 3000, CYCLES = 200 };
+    static int live[MAXPID], list[MAXPID], want[MAXPID];
+    static double cpu[MAXPID];
+    pp_table t;
+    pp_split sp;
+    int c, i, n, isnew, ok = 1, calls_ok = 1;
+    unsigned seed = 12345;
+
+    pp_table_init(&t);
+    for (i = 0; i < MAXPID; i++)
+	live[i] = (i % 3) == 0;
+    for (c = 0; c < CYCLES; c++) {
+	int got[MAXPID], ng = 0, nw = 0;
+
+	/* churn: a few come and go each cycle */
+	for (i = 0; i < 40; i++) {
+	    int pid = (int)((seed = seed * 1103515245 + 12345) >> 8) % MAXPID;
+	    live[pid] = !live[pid];
+	    if (live[pid] && (seed & 256))
+		cpu[pid] = 0;		/* another process on that pid */
+	}
+	/* the order a fetch lists them in: a fixed scramble, some missed */
+	n = 0;
+	for (i = 0; i < MAXPID; i++) {
+	    int pid = (i * 1237) % MAXPID;
+	    if (live[pid] && !(c % 7 == 3 && pid % 50 == 0))
+		list[n++] = pid + 1;
+	}
+	pp_table_begin(&t);
+	for (i = 0; i < n; i++) {
+	    cpu[list[i] - 1] += 1;
+	    pp_table_update(&t, list[i], -1, cpu[list[i] - 1], &isnew);
+	}
+	pp_table_split(&t, 0, 1, 1, 0, &sp);
+	pp_table_sweep(&t, c, c % 2 ? 0 : 3, NULL, NULL);	/* recycling */
+	if (t.norder + t.nmissing != t.count)	/* every entry accounted for */
+	    calls_ok = 0;
+	/* the live set is exactly this cycle's list, each once */
+	for (i = 0; i < n; i++)
+	    want[nw++] = list[i];
+	for (i = 0; i < (int)t.norder; i++)
+	    got[ng++] = t.order[i]->pid;
+	qsort(want, (size_t)nw, sizeof(int), cmp_int);
+	qsort(got, (size_t)ng, sizeof(int), cmp_int);
+	if (ng != nw)
+	    ok = 0;
+	for (i = 0; ok && i < nw; i++)
+	    if (got[i] != want[i])
+		ok = 0;
+    }
+    CHECK(ok);
+    CHECK(calls_ok);
+    pp_table_free(&t);
+}
+
 int
 main(void)
 {
@@ -529,5 +667,7 @@ main(void)
     test_lifecycle();
     test_many();
     test_exits();
+    test_unknown_start();
+    test_churn();
     return unit_done("test_attrib");
 }
