@@ -129,30 +129,6 @@ static char		helppath[MAXPATHLEN];
 
 /* ---- snapshots ---- */
 
-static void
-log_changes(const pp_snapshot *old, const pp_snapshot *snap)
-{
-    int i, j;
-
-    if (snap->message[0] &&
-	(old == NULL || strcmp(old->message, snap->message) != 0))
-	pmNotifyErr(LOG_WARNING, "%s", snap->message);
-    if (old && strcmp(old->primary, snap->primary) != 0)
-	pmNotifyErr(LOG_INFO, "primary source is now %s",
-		    snap->primary[0] ? snap->primary : "(none)");
-    for (i = 0; i < snap->nsources; i++) {
-	const pp_snap_source *s = &snap->sources[i];
-	const pp_snap_source *o = NULL;
-	for (j = 0; old && j < old->nsources; j++)
-	    if (old->sources[j].id == s->id)
-		o = &old->sources[j];
-	/* log a source's state when the first word of its status changes */
-	if (o == NULL || strcspn(o->status, " :,") != strcspn(s->status, " :,") ||
-	    strncmp(o->status, s->status, strcspn(s->status, " :,")) != 0)
-	    pmNotifyErr(LOG_INFO, "source %s: %s", s->name, s->status);
-    }
-}
-
 /* make room for n instances in a table; -1 when out of memory */
 static int
 room(pmdaInstid **v, size_t *max, size_t n)
@@ -205,7 +181,6 @@ adopt(pp_snapshot *snap)
 	indomtab[INDOM_COMMAND + k].it_numinst = (int)snap->naggs[k];
     }
 
-    log_changes(current, snap);
     pp_snapshot_free(current);
     current = snap;
     pp_worker_adopted(&worker, snap);	/* names of older ones may go */
@@ -464,30 +439,46 @@ static pmdaOptions opts = {
     .long_options = longopts,
 };
 
+/* the newest snapshot, if the worker made one since */
+static void
+take_snapshot(void)
+{
+    pp_snapshot *snap = pp_worker_take(&worker);
+
+    if (snap)
+	adopt(snap);
+}
+
+/*
+ * Answer pmcd.  A snapshot is taken when pmcd asks something, not when
+ * the worker makes it (waking this thread every cycle would cost more
+ * than answering), and at least every ADOPT_EVERY seconds, so that the
+ * names of processes gone, which the worker frees once no snapshot
+ * held here can show them, do not pile up while nobody asks.
+ */
+#define ADOPT_EVERY	30
+
 static void
 main_loop(pmdaInterface *dispatch)
 {
     int infd = __pmdaInFd(dispatch);
-    int wfd = pp_worker_fd(&worker);
-    int maxfd = (infd > wfd ? infd : wfd) + 1;
+    struct timeval tv;
     fd_set fds;
+    int n;
 
     for (;;) {
 	FD_ZERO(&fds);
 	FD_SET(infd, &fds);
-	FD_SET(wfd, &fds);
-	if (select(maxfd, &fds, NULL, NULL, NULL) < 0) {
+	tv.tv_sec = ADOPT_EVERY;
+	tv.tv_usec = 0;
+	if ((n = select(infd + 1, &fds, NULL, NULL, &tv)) < 0) {
 	    if (errno == EINTR)
 		continue;
 	    pmNotifyErr(LOG_ERR, "select: %s", strerror(errno));
 	    break;
 	}
-	if (FD_ISSET(wfd, &fds)) {
-	    pp_snapshot *snap = pp_worker_take(&worker);
-	    if (snap)
-		adopt(snap);
-	}
-	if (FD_ISSET(infd, &fds) && __pmdaMainPDU(dispatch) < 0)
+	take_snapshot();
+	if (n > 0 && __pmdaMainPDU(dispatch) < 0)
 	    break;	/* pmcd closed the pipe: exit */
     }
 }

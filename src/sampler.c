@@ -115,6 +115,8 @@ pp_sampler_free(pp_sampler *s)
     for (k = 0; k < PP_NAGG; k++)
 	pp_aggset_free(&s->aggs[k]);
     pp_state_file_close(&s->statefile);
+    pp_snapshot_free(s->spare);
+    s->spare = NULL;
     free(s->newpids);
     free(s->aggsorted);
     s->newpids = NULL;
@@ -399,13 +401,11 @@ static pp_snapshot *
 build_snapshot(pp_sampler *s, double t, double dt, const pp_split *split,
 	       int valid)
 {
-    pp_snapshot *snap = calloc(1, sizeof(*snap));
+    pp_snapshot *snap;
     size_t i, n, bytes = 0, na[PP_NAGG];
     char *arena;
     int k;
 
-    if (snap == NULL)
-	return NULL;
     /* the live processes in the order recorded: memory order, mostly */
     n = s->procs.norder;
     for (k = 0; k < PP_NAGG; k++) {
@@ -416,10 +416,12 @@ build_snapshot(pp_sampler *s, double t, double dt, const pp_split *split,
 	    for (a = s->aggs[k].hash[h]; a; a = a->next)
 		bytes += strlen(a->name) + 1;
     }
-    snap->procs = malloc((n ? n : 1) * sizeof(*snap->procs));
-    snap->names = arena = malloc(bytes ? bytes : 1);
-    if (snap->procs == NULL || arena == NULL)
-	goto fail;
+    /* a snapshot nobody reads any more, if there is one: no allocation */
+    snap = pp_snapshot_reuse(s->spare, n, bytes, na);
+    s->spare = NULL;
+    if (snap == NULL)
+	return NULL;
+    arena = snap->names;
     /* process names are the table's own, not copied: a name the table
        drops is freed only once no snapshot can hold it (retire_name) */
     for (i = 0; i < n; i++) {
@@ -438,8 +440,7 @@ build_snapshot(pp_sampler *s, double t, double dt, const pp_split *split,
 
     for (k = 0; k < PP_NAGG; k++) {
 	if (grow_scratch((void **)&s->aggsorted, &s->aggsortedmax, na[k] + 1,
-			 sizeof(*s->aggsorted)) < 0 ||
-	    (snap->aggs[k] = malloc((na[k] ? na[k] : 1) * sizeof(pp_snap_agg))) == NULL)
+			 sizeof(*s->aggsorted)) < 0)
 	    goto fail;
 	na[k] = pp_aggset_sorted(&s->aggs[k], s->aggsorted);
 	for (i = 0; i < na[k]; i++) {

@@ -56,6 +56,7 @@ typedef struct {
     double	unattributed_energy;
     char	message[256];
     pp_state_file statefile;	/* cfg.state, kept open */
+    pp_snapshot	*spare;		/* one no longer read, to fill again */
 
     /*
      * Process names the table dropped, with the cycle count then: a

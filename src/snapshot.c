@@ -4,6 +4,7 @@
 #include "snapshot.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 void
 pp_snapshot_free(pp_snapshot *snap)
@@ -20,6 +21,60 @@ pp_snapshot_free(pp_snapshot *snap)
     free(snap);
 }
 
+/* *v to hold at least n items of size bytes (kept if it does); -1 */
+static int
+room(void **v, size_t *max, size_t n, size_t size)
+{
+    void *nv;
+
+    if (n == 0)
+	n = 1;
+    if (*v != NULL && n <= *max)
+	return 0;
+    n += n / 4;		/* some room to grow */
+    if ((nv = realloc(*v, n * size)) == NULL)
+	return -1;
+    *v = nv;
+    *max = n;
+    return 0;
+}
+
+pp_snapshot *
+pp_snapshot_reuse(pp_snapshot *old, size_t nprocs, size_t name_bytes,
+		  const size_t naggs[PP_NAGG])
+{
+    pp_snapshot *snap = old ? old : calloc(1, sizeof(*snap));
+    pp_snapshot keep;
+    int k;
+
+    if (snap == NULL)
+	return NULL;
+    keep = *snap;
+    memset(snap, 0, sizeof(*snap));
+    snap->procs = keep.procs;
+    snap->procs_max = keep.procs_max;
+    snap->slots = keep.slots;
+    snap->nslots = keep.nslots;
+    snap->names = keep.names;
+    snap->names_max = keep.names_max;
+    for (k = 0; k < PP_NAGG; k++) {
+	snap->aggs[k] = keep.aggs[k];
+	snap->aggs_max[k] = keep.aggs_max[k];
+    }
+    if (room((void **)&snap->procs, &snap->procs_max, nprocs,
+	     sizeof(*snap->procs)) < 0 ||
+	room((void **)&snap->names, &snap->names_max, name_bytes, 1) < 0)
+	goto fail;
+    for (k = 0; k < PP_NAGG; k++)
+	if (room((void **)&snap->aggs[k], &snap->aggs_max[k], naggs[k],
+		 sizeof(pp_snap_agg)) < 0)
+	    goto fail;
+    return snap;
+fail:
+    pp_snapshot_free(snap);
+    return NULL;
+}
+
 static size_t
 pid_slot(int pid, size_t nslots)
 {
@@ -33,9 +88,15 @@ pp_snapshot_index(pp_snapshot *snap)
 
     while (n < 2 * snap->nprocs)
 	n *= 2;
-    if ((snap->slots = calloc(n, sizeof(*snap->slots))) == NULL)
-	return -1;
-    snap->nslots = n;
+    if (snap->slots != NULL && snap->nslots == n)
+	memset(snap->slots, 0, n * sizeof(*snap->slots));	/* used again */
+    else {
+	free(snap->slots);
+	snap->nslots = 0;
+	if ((snap->slots = calloc(n, sizeof(*snap->slots))) == NULL)
+	    return -1;
+	snap->nslots = n;
+    }
     for (i = 0; i < snap->nprocs; i++) {
 	size_t h = pid_slot(snap->procs[i].pid, n);
 	while (snap->slots[h] != 0)

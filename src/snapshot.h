@@ -66,6 +66,9 @@ typedef struct pp_snapshot {
 
     size_t		naggs[PP_NAGG];	/* sorted by id */
     pp_snap_agg		*aggs[PP_NAGG];
+
+    /* room in the arrays, kept when a snapshot is used again */
+    size_t		procs_max, names_max, aggs_max[PP_NAGG];
     char		accounting[160];	/* process accounting state */
 
     int			nsources;
@@ -73,6 +76,15 @@ typedef struct pp_snapshot {
 } pp_snapshot;
 
 void pp_snapshot_free(pp_snapshot *s);
+
+/*
+ * A snapshot to fill: old (one no longer read) emptied with its arrays
+ * kept, or a new one when old is NULL; then room for nprocs processes,
+ * name_bytes of aggregate names and naggs[k] aggregates of each kind.
+ * NULL when out of memory (old is freed then).
+ */
+pp_snapshot *pp_snapshot_reuse(pp_snapshot *old, size_t nprocs,
+			       size_t name_bytes, const size_t naggs[PP_NAGG]);
 
 /* index the processes by pid (snap->procs filled in); -1 out of memory */
 int pp_snapshot_index(pp_snapshot *s);

@@ -58,21 +58,59 @@ wait_until(pp_worker *w, double until, unsigned *seen)
     return changed;
 }
 
+/*
+ * Log what changed since the last snapshot: the message, the primary, and
+ * a source's state when the first word of its status changes.  Here, not
+ * in the main thread, which takes snapshots only when asked.
+ */
 static void
-publish(pp_worker *w, pp_snapshot *snap)
+log_changes(pp_worker *w, const pp_snapshot *snap)
+{
+    int i, j;
+
+    if (snap->message[0] && strcmp(w->logged_message, snap->message) != 0)
+	pmNotifyErr(LOG_WARNING, "%s", snap->message);
+    if (w->logged && strcmp(w->logged_primary, snap->primary) != 0)
+	pmNotifyErr(LOG_INFO, "primary source is now %s",
+		    snap->primary[0] ? snap->primary : "(none)");
+    for (i = 0; i < snap->nsources; i++) {
+	const pp_snap_source *s = &snap->sources[i];
+	const char *o = NULL;
+	size_t n = strcspn(s->status, " :,");
+	for (j = 0; w->logged && j < w->nlogged; j++)
+	    if (w->logged_id[j] == s->id)
+		o = w->logged_status[j];
+	if (o == NULL || strcspn(o, " :,") != n || strncmp(o, s->status, n) != 0)
+	    pmNotifyErr(LOG_INFO, "source %s: %s", s->name, s->status);
+    }
+    snprintf(w->logged_message, sizeof(w->logged_message), "%s", snap->message);
+    snprintf(w->logged_primary, sizeof(w->logged_primary), "%s", snap->primary);
+    for (i = 0; i < snap->nsources; i++) {
+	w->logged_id[i] = snap->sources[i].id;
+	snprintf(w->logged_status[i], sizeof(w->logged_status[i]), "%s",
+		 snap->sources[i].status);
+    }
+    w->nlogged = snap->nsources;
+    w->logged = 1;
+}
+
+static void
+publish(pp_worker *w, pp_sampler *s, pp_snapshot *snap)
 {
     pp_snapshot *old;
-    char c = 1;
 
     if (snap == NULL)
 	return;
+    log_changes(w, snap);
     pthread_mutex_lock(&w->lock);
     old = w->latest;
     w->latest = snap;
     pthread_mutex_unlock(&w->lock);
-    pp_snapshot_free(old);		/* never taken: superseded */
-    /* EAGAIN: the pipe is full, so a wake-up is already pending */
-    (void)!write(w->notify[1], &c, 1);
+    /* never taken, superseded: the next cycle fills it again */
+    if (old != NULL && s->spare == NULL)
+	s->spare = old;
+    else
+	pp_snapshot_free(old);
 }
 
 static void
@@ -153,7 +191,7 @@ run(void *arg)
 	double start, span;
 
 	if (connect_sampler(w, s) < 0) {
-	    publish(w, pp_sampler_status(s));
+	    publish(w, s, pp_sampler_status(s));
 	    wait_until(w, now() + RECONNECT_WAIT, &interval_seen);
 	    continue;
 	}
@@ -165,11 +203,11 @@ run(void *arg)
 	if (pp_sampler_cycle(s, source, &snap) < 0) {
 	    /* pmcd went away or the context broke: reconnect from scratch */
 	    pp_sampler_close(s);
-	    publish(w, pp_sampler_status(s));
+	    publish(w, s, pp_sampler_status(s));
 	    continue;
 	}
 	save_state(s);		/* before publishing: counters never go back */
-	publish(w, snap);
+	publish(w, s, snap);
 
 	/* gauge sub-samples spread over the interval, then the next cycle */
 	span = interval_seen;
@@ -201,12 +239,6 @@ pp_worker_start(pp_worker *w, const pp_config *cfg, const char *username)
     w->username = username;
     w->interval = cfg->interval;
     snprintf(w->source, sizeof(w->source), "%s", cfg->source);
-    if (pipe(w->notify) < 0)
-	return -errno;
-    for (i = 0; i < 2; i++) {
-	fcntl(w->notify[i], F_SETFL, fcntl(w->notify[i], F_GETFL) | O_NONBLOCK);
-	fcntl(w->notify[i], F_SETFD, FD_CLOEXEC);
-    }
     pthread_mutex_init(&w->lock, NULL);
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -231,24 +263,13 @@ pp_worker_stop(pp_worker *w)
     w->started = 0;
     pp_snapshot_free(w->latest);
     w->latest = NULL;
-    close(w->notify[0]);
-    close(w->notify[1]);
-}
-
-int
-pp_worker_fd(const pp_worker *w)
-{
-    return w->notify[0];
 }
 
 pp_snapshot *
 pp_worker_take(pp_worker *w)
 {
     pp_snapshot *snap;
-    char buf[64];
 
-    while (read(w->notify[0], buf, sizeof(buf)) > 0)
-	;
     pthread_mutex_lock(&w->lock);
     snap = w->latest;
     w->latest = NULL;

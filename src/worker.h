@@ -22,9 +22,15 @@ typedef struct {
     char		source[PP_NAMELEN];
     int			stop;
 
-    /* hand-over: the newest snapshot not yet taken, and a wake-up pipe */
+    /* hand-over: the newest snapshot not yet taken */
     pp_snapshot		*latest;
-    int			notify[2];
+
+    /* the worker's: what was last logged of the sources' states */
+    int			logged, nlogged;
+    char		logged_message[256];
+    char		logged_primary[PP_NAMELEN];
+    int			logged_id[PP_MAXSOURCES];
+    char		logged_status[PP_MAXSOURCES][PP_STATUSLEN + 32];
 
     /* the cycle count of the snapshot the main thread holds (atomic):
        the names of older ones may be freed */
@@ -43,10 +49,11 @@ typedef struct {
 int pp_worker_start(pp_worker *w, const pp_config *cfg, const char *username);
 void pp_worker_stop(pp_worker *w);
 
-/* main thread: the read end of the wake-up pipe, for select() */
-int pp_worker_fd(const pp_worker *w);
-
-/* main thread: take the newest snapshot (NULL if none since last time) */
+/*
+ * main thread: take the newest snapshot (NULL if none since last time);
+ * nothing wakes the main thread for it: it takes one when pmcd asks
+ * something, and now and then (see agent.c)
+ */
 pp_snapshot *pp_worker_take(pp_worker *w);
 
 /* the main thread now holds snap, and no older one: call after each take */
