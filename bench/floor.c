@@ -1,20 +1,33 @@
 /*
  * floor MODE COUNT
+ * floor window AGENT_PID PROC_PID CYCLES INTERVAL
  *
  * The benchmark's minimal PMAPI client.  MODE "proc": COUNT fetches of
  * proc.psinfo.utime and stime of every process (the least any agent
- * sampling through pmcd must do each cycle).  MODE "serve": COUNT times,
+ * sampling through pmcd must do each cycle).  MODE "proc-kept": the same
+ * with glibc told to keep freed memory in the heap (as the agent does)
+ * rather than give it back and fault it in again at the next fetch.  MODE "serve": COUNT times,
  * the instance names of procpower.process.power and a fetch of it (what a
- * client showing per-process power does).  Prints this process's own CPU
+ * client showing per-process power does).  "window": waits for the
+ * agent's next cycle, then for CYCLES more, from one process that polls
+ * procpower.agent.cycles only near the end of each wait (no process
+ * started or ended in the window, so none adds exit records for the agent
+ * to read), and prints the CPU ns the agent's and pmda-proc's threads
+ * spent (/proc/PID/task/<*>/schedstat) and the cycles:
+ *	agent_ns proc_ns cycles
+ * Otherwise it prints this process's own CPU
  * time and the wall time per round, in milliseconds, and the values seen:
  *	cpu_ms_per_round wall_ms_per_round values_per_round
  */
 #include <pcp/pmapi.h>
+#include <dirent.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 static double
 cpu_ms(void)
@@ -33,6 +46,104 @@ wall_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* CPU ns of all threads of a process */
+static unsigned long long
+task_ns(int pid)
+{
+    char path[320], line[256];
+    unsigned long long sum = 0, v;
+    DIR *d;
+    struct dirent *e;
+
+    snprintf(path, sizeof(path), "/proc/%d/task", pid);
+    if ((d = opendir(path)) == NULL)
+	return 0;
+    while ((e = readdir(d)) != NULL) {
+	FILE *f;
+	if (e->d_name[0] == '.')
+	    continue;
+	snprintf(path, sizeof(path), "/proc/%d/task/%s/schedstat", pid, e->d_name);
+	if ((f = fopen(path, "r")) == NULL)
+	    continue;
+	if (fgets(line, sizeof(line), f) && sscanf(line, "%llu", &v) == 1)
+	    sum += v;
+	fclose(f);
+    }
+    closedir(d);
+    return sum;
+}
+
+static int cycles_type;
+
+static long
+agent_cycles(pmID id)
+{
+    pmResult *rp;
+    pmAtomValue av;
+    long c = -1;
+
+    if (pmFetch(1, &id, &rp) >= 0) {
+	if (rp->vset[0]->numval == 1 &&
+	    pmExtractValue(rp->vset[0]->valfmt, &rp->vset[0]->vlist[0],
+			   cycles_type, &av, PM_TYPE_64) >= 0)
+	    c = (long)av.ll;
+	pmFreeResult(rp);
+    }
+    return c;
+}
+
+/* sleep most of the way to `want` cycles, then poll for it */
+static long
+wait_cycles(pmID id, long want, long now, double interval)
+{
+    double left = (want - now) * interval - 0.5;
+    long c = now;
+
+    if (left > 0)
+	usleep((useconds_t)(left * 1e6));
+    while ((c = agent_cycles(id)) >= 0 && c < want)
+	usleep(100000);
+    return c;
+}
+
+static int
+window(int argc, char **argv)
+{
+    const char *name = "procpower.agent.cycles";
+    int agent, proc, cycles, sts;
+    double interval;
+    unsigned long long a0, p0;
+    long c0, c1;
+    pmDesc desc;
+    pmID id;
+
+    if (argc != 6) {
+	fprintf(stderr, "usage: floor window AGENT_PID PROC_PID CYCLES INTERVAL\n");
+	return 2;
+    }
+    agent = atoi(argv[2]);
+    proc = atoi(argv[3]);
+    cycles = atoi(argv[4]);
+    interval = atof(argv[5]);
+    if ((sts = pmNewContext(PM_CONTEXT_HOST, "local:")) < 0 ||
+	(sts = pmLookupName(1, &name, &id)) < 0 ||
+	(sts = pmLookupDesc(id, &desc)) < 0) {
+	fprintf(stderr, "floor: %s\n", pmErrStr(sts));
+	return 1;
+    }
+    cycles_type = desc.type;
+    /* from just after a cycle, for `cycles` more */
+    if ((c0 = agent_cycles(id)) < 0 ||
+	(c0 = wait_cycles(id, c0 + 1, c0, interval)) < 0)
+	return 1;
+    a0 = task_ns(agent);
+    p0 = task_ns(proc);
+    if ((c1 = wait_cycles(id, c0 + cycles, c0, interval)) < 0)
+	return 1;
+    printf("%llu %llu %ld\n", task_ns(agent) - a0, task_ns(proc) - p0, c1 - c0);
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -46,10 +157,17 @@ main(int argc, char **argv)
     double c0, w0;
     long values = 0;
 
+    if (argc > 1 && strcmp(argv[1], "window") == 0)
+	return window(argc, argv);
     if (argc != 3 || ((serving = strcmp(argv[1], "serve") == 0) == 0 &&
-		      strcmp(argv[1], "proc") != 0)) {
-	fprintf(stderr, "usage: floor proc|serve COUNT\n");
+		      strcmp(argv[1], "proc") != 0 &&
+		      strcmp(argv[1], "proc-kept") != 0)) {
+	fprintf(stderr, "usage: floor proc|proc-kept|serve COUNT\n");
 	return 2;
+    }
+    if (strcmp(argv[1], "proc-kept") == 0) {
+	mallopt(M_MMAP_THRESHOLD, 4 << 20);
+	mallopt(M_TRIM_THRESHOLD, 8 << 20);
     }
     count = atoi(argv[2]);
     n = serving ? 1 : 2;

@@ -535,8 +535,8 @@ main(int argc, char **argv)
      * fetch's PDU, a snapshot): keep them in the heap instead of giving
      * them back and faulting them in again, page by page, each cycle.
      */
-    mallopt(M_MMAP_THRESHOLD, 4 << 20);
-    mallopt(M_TRIM_THRESHOLD, 8 << 20);
+    mallopt(M_MMAP_THRESHOLD, 2 << 20);
+    mallopt(M_TRIM_THRESHOLD, 4 << 20);
 
     /* defaults, then the file, then the command line */
     pp_config_defaults(&cfg);
