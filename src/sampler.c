@@ -590,6 +590,9 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     if (s->discovered < 0 || s->t_prev - s->discovered >= DISCOVER_EVERY) {
 	pp_sources_discover(&s->sources, &s->cfg, s->local);
 	s->discovered = s->t_prev;
+	/* once a minute, give back the heap that processes gone, a burst
+	   of new ones or a peak left free (kept between cycles otherwise) */
+	malloc_trim(0);
     }
 
     /* fixed metrics by position (PM_ID_NULL ones come back empty) */
