@@ -40,25 +40,31 @@ static const char *detail_names[PP_D_COUNT] = {
     [PP_D_START] = "proc.psinfo.start_time",
 };
 
+static int
+grow_scratch(void **v, size_t *max, size_t need, size_t size)
+{
+    void *nv;
+
+    if (need <= *max)
+	return 0;
+    if ((nv = realloc(*v, need * 2 * size)) == NULL)
+	return -1;
+    *v = nv;
+    *max = need * 2;
+    return 0;
+}
+
 /* the table drops a name: keep it until no snapshot can hold it */
 static void
 retire_name(char *name, void *arg)
 {
     pp_sampler *s = arg;
 
-    if (s->ngrave == s->gravemax) {
-	size_t n = s->gravemax ? s->gravemax * 2 : 256;
-	char **g = realloc(s->grave, n * sizeof(*g));
-	unsigned long long *c = g ? realloc(s->grave_cycle, n * sizeof(*c)) : NULL;
-	if (g != NULL)
-	    s->grave = g;
-	if (c == NULL)
-	    return;	/* out of memory: kept for good rather than freed early */
-	s->grave_cycle = c;
-	s->gravemax = n;
-    }
-    s->grave[s->ngrave] = name;
-    s->grave_cycle[s->ngrave++] = s->cycles;
+    if (grow_scratch((void **)&s->grave, &s->gravemax, s->ngrave + 1,
+		     sizeof(*s->grave)) < 0)
+	return;		/* out of memory: kept for good rather than freed early */
+    s->grave[s->ngrave].name = name;
+    s->grave[s->ngrave++].cycle = s->cycles;
 }
 
 /* free the names no snapshot the reader may hold has */
@@ -69,12 +75,10 @@ bury(pp_sampler *s, int all)
 	__atomic_load_n(s->adopted, __ATOMIC_ACQUIRE) : ~0ULL;
     size_t i = 0;
 
-    while (i < s->ngrave && s->grave_cycle[i] < held)
-	free(s->grave[i++]);
+    while (i < s->ngrave && s->grave[i].cycle < held)
+	free(s->grave[i++].name);
     if (i > 0) {
 	memmove(s->grave, s->grave + i, (s->ngrave - i) * sizeof(*s->grave));
-	memmove(s->grave_cycle, s->grave_cycle + i,
-		(s->ngrave - i) * sizeof(*s->grave_cycle));
 	s->ngrave -= i;
     }
 }
@@ -108,9 +112,7 @@ pp_sampler_free(pp_sampler *s)
     pp_table_free(&s->procs);
     bury(s, 1);
     free(s->grave);
-    free(s->grave_cycle);
     s->grave = NULL;
-    s->grave_cycle = NULL;
     s->ngrave = s->gravemax = 0;
     for (k = 0; k < PP_NAGG; k++)
 	pp_aggset_free(&s->aggs[k]);
@@ -237,20 +239,6 @@ pp_sampler_subsample(pp_sampler *s)
     else
 	pp_sources_gauges(&s->sources, rp, s->cfg.max_watts);
     pmFreeResult(rp);
-    return 0;
-}
-
-static int
-grow_scratch(void **v, size_t *max, size_t need, size_t size)
-{
-    void *nv;
-
-    if (need <= *max)
-	return 0;
-    if ((nv = realloc(*v, need * 2 * size)) == NULL)
-	return -1;
-    *v = nv;
-    *max = need * 2;
     return 0;
 }
 

@@ -64,8 +64,7 @@ typedef struct {
      * reader holds a snapshot made after (*adopted, the cycle count of
      * the snapshot it holds; NULL when none is held past a cycle).
      */
-    char	**grave;
-    unsigned long long *grave_cycle;
+    struct pp_grave { char *name; unsigned long long cycle; } *grave;
     size_t	ngrave, gravemax;
     const unsigned long long *adopted;
 

@@ -84,35 +84,6 @@ slot_path(char *buf, size_t len, const char *path, int slot)
     snprintf(buf, len, slot ? "%s.1" : "%s", path);
 }
 
-/* append printf-style to f->buf, growing it; 0 or -errno */
-static int
-add(pp_state_file *f, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-
-    for (;;) {
-	size_t room = f->max - f->len;
-	va_start(ap, fmt);
-	n = vsnprintf(f->buf ? f->buf + f->len : NULL, room, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-	    return -EINVAL;
-	if ((size_t)n < room) {
-	    f->len += (size_t)n;
-	    return 0;
-	}
-	{
-	    size_t want = (f->max ? f->max * 2 : 4096) + (size_t)n;
-	    char *nb = realloc(f->buf, want);
-	    if (nb == NULL)
-		return -ENOMEM;
-	    f->buf = nb;
-	    f->max = want;
-	}
-    }
-}
-
 /* room for n more bytes; 0 or -ENOMEM */
 static int
 reserve(pp_state_file *f, size_t n)
@@ -128,6 +99,29 @@ reserve(pp_state_file *f, size_t n)
     f->buf = nb;
     f->max = want;
     return 0;
+}
+
+/* append printf-style to f->buf, growing it; 0 or -errno */
+static int
+add(pp_state_file *f, const char *fmt, ...)
+{
+    va_list ap;
+    int n, sts;
+
+    for (;;) {
+	size_t room = f->max - f->len;
+	va_start(ap, fmt);
+	n = vsnprintf(f->buf ? f->buf + f->len : NULL, room, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+	    return -EINVAL;
+	if ((size_t)n < room) {
+	    f->len += (size_t)n;
+	    return 0;
+	}
+	if ((sts = reserve(f, (size_t)n + 1)) < 0)
+	    return sts;
+    }
 }
 
 static int
