@@ -144,6 +144,36 @@ room(pmdaInstid **v, size_t *max, size_t n)
     return 0;
 }
 
+/*
+ * The process instances and the pid index of the current snapshot, built
+ * only when a request needs them (a fetch of a per-process metric, the
+ * instances of the process domain): pmlogger or a client asking only the
+ * machine's or the aggregates' figures costs nothing per process here.
+ */
+static int	procs_ready;
+
+static int
+need_processes(void)
+{
+    size_t i;
+
+    if (procs_ready || current == NULL)
+	return 0;
+    if (room(&proc_insts, &proc_insts_max, current->nprocs) < 0 ||
+	pp_snapshot_index(current) < 0) {
+	pmNotifyErr(LOG_ERR, "out of memory for %zu processes", current->nprocs);
+	return -ENOMEM;
+    }
+    for (i = 0; i < current->nprocs; i++) {
+	proc_insts[i].i_inst = current->procs[i].pid;
+	proc_insts[i].i_name = (char *)current->procs[i].name;
+    }
+    indomtab[INDOM_PROCESS].it_set = proc_insts;
+    indomtab[INDOM_PROCESS].it_numinst = (int)current->nprocs;
+    procs_ready = 1;
+    return 0;
+}
+
 static void
 adopt(pp_snapshot *snap)
 {
@@ -151,19 +181,15 @@ adopt(pp_snapshot *snap)
     int k;
 
     for (k = 0; k < PP_NAGG; k++)
-	if (room(&agg_insts[k], &agg_insts_max[k], snap->naggs[k]) < 0)
-	    break;
-    if (k < PP_NAGG || room(&proc_insts, &proc_insts_max, snap->nprocs) < 0) {
-	pmNotifyErr(LOG_ERR, "out of memory for %zu processes", snap->nprocs);
-	pp_snapshot_free(snap);
-	return;
-    }
-    for (i = 0; i < snap->nprocs; i++) {
-	proc_insts[i].i_inst = snap->procs[i].pid;
-	proc_insts[i].i_name = (char *)snap->procs[i].name;
-    }
-    indomtab[INDOM_PROCESS].it_set = proc_insts;
-    indomtab[INDOM_PROCESS].it_numinst = (int)snap->nprocs;
+	if (room(&agg_insts[k], &agg_insts_max[k], snap->naggs[k]) < 0) {
+	    pmNotifyErr(LOG_ERR, "out of memory for %zu aggregates",
+			snap->naggs[k]);
+	    pp_snapshot_free(snap);
+	    return;
+	}
+    /* the process instances follow when asked for: need_processes */
+    indomtab[INDOM_PROCESS].it_numinst = 0;
+    procs_ready = 0;
 
     for (k = 0; k < snap->nsources; k++) {
 	source_insts[k].i_inst = snap->sources[k].id;
@@ -384,8 +410,36 @@ procpower_store(pmdaResult *result, pmdaExt *pmda)
 }
 
 static int
+procpower_fetch(int n, pmID *pmids, pmdaResult **resp, pmdaExt *pmda)
+{
+    int i, sts;
+
+    for (i = 0; i < n; i++)
+	if (pmID_cluster(pmids[i]) == CL_PROCESS) {
+	    if ((sts = need_processes()) < 0)
+		return sts;
+	    break;
+	}
+    return pmdaFetch(n, pmids, resp, pmda);
+}
+
+static int
+procpower_instance(pmInDom indom, int inst, char *name, pmInResult **result,
+		   pmdaExt *pmda)
+{
+    int sts;
+
+    if (pmInDom_serial(indom) == INDOM_PROCESS && (sts = need_processes()) < 0)
+	return sts;
+    return pmdaInstance(indom, inst, name, result, pmda);
+}
+
+static int
 procpower_label(int ident, int type, pmLabelSet **lpp, pmdaExt *pmda)
 {
+    if ((type & PM_LABEL_INSTANCES) &&
+	pmInDom_serial((pmInDom)ident) == INDOM_PROCESS && need_processes() < 0)
+	return -ENOMEM;
     if (type == PM_LABEL_ITEM) {
 	unsigned int cluster = pmID_cluster((pmID)ident);
 	unsigned int item = pmID_item((pmID)ident);
@@ -562,6 +616,8 @@ main(int argc, char **argv)
     }
     dispatch.version.any.store = procpower_store;
     dispatch.version.seven.label = procpower_label;
+    dispatch.version.any.fetch = procpower_fetch;
+    dispatch.version.any.instance = procpower_instance;
     pmdaSetFetchCallBack(&dispatch, procpower_fetch_cb);
     pmdaSetFlags(&dispatch, PMDA_EXT_FLAG_HASHED);
     pmdaInit(&dispatch, indomtab, NUM_INDOMS, metrictab,

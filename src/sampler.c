@@ -422,9 +422,7 @@ build_snapshot(pp_sampler *s, double t, double dt, const pp_split *split,
 	sp->energy = p->energy;
 	sp->share = 100.0 * p->share;
     }
-    snap->nprocs = n;
-    if (pp_snapshot_index(snap) < 0)
-	goto fail;
+    snap->nprocs = n;	/* indexed by the reader when it needs to be */
 
     for (k = 0; k < PP_NAGG; k++) {
 	if (grow_scratch((void **)&s->aggsorted, &s->aggsortedmax, na[k] + 1,
