@@ -29,6 +29,7 @@ pp_aggset_free(pp_aggset *set)
 	    free(a);
 	}
     free(set->hash);
+    free(set->byid);
     memset(set, 0, sizeof(*set));
 }
 
@@ -63,8 +64,30 @@ grow(pp_aggset *set)
     return 0;
 }
 
-pp_agg *
-pp_agg_get(pp_aggset *set, const char *name)
+/* a new aggregate into the id order, after those with lower ids */
+static int
+add_byid(pp_aggset *set, pp_agg *a)
+{
+    size_t i;
+
+    if (set->count + 1 > set->byid_max) {
+	size_t n = set->byid_max ? set->byid_max * 2 : 64;
+	pp_agg **v = realloc(set->byid, n * sizeof(*v));
+	if (v == NULL)
+	    return -1;
+	set->byid = v;
+	set->byid_max = n;
+    }
+    /* at the end but when restored with an id of its own */
+    for (i = set->count; i > 0 && set->byid[i - 1]->id > a->id; i--)
+	set->byid[i] = set->byid[i - 1];
+    set->byid[i] = a;
+    return 0;
+}
+
+/* find by name, or create with this id (the next one when id < 0) */
+static pp_agg *
+get(pp_aggset *set, const char *name, int id)
 {
     pp_agg *a;
     size_t s;
@@ -82,12 +105,26 @@ pp_agg_get(pp_aggset *set, const char *name)
 	free(a);
 	return NULL;
     }
-    a->id = set->next_id++;
+    a->id = id >= 0 ? id : set->next_id;
+    if (add_byid(set, a) < 0) {
+	free(a->name);
+	free(a);
+	return NULL;
+    }
+    if (set->next_id <= a->id)
+	set->next_id = a->id + 1;
     s = name_hash(name) & (set->hsize - 1);
     a->next = set->hash[s];
     set->hash[s] = a;
     set->count++;
+    set->name_bytes += strlen(name) + 1;
     return a;
+}
+
+pp_agg *
+pp_agg_get(pp_aggset *set, const char *name)
+{
+    return get(set, name, -1);
 }
 
 pp_agg *
@@ -99,15 +136,11 @@ pp_agg_restore(pp_aggset *set, const char *name, int id, double energy,
 
     if (id < 0 || !(energy >= 0))
 	return NULL;
-    for (i = 0; i < set->hsize; i++)
-	for (a = set->hash[i]; a; a = a->next)
-	    if (a->id == id || strcmp(a->name, name) == 0)
-		return NULL;
-    if ((a = pp_agg_get(set, name)) == NULL)
+    for (i = 0; i < set->count; i++)
+	if (set->byid[i]->id == id || strcmp(set->byid[i]->name, name) == 0)
+	    return NULL;
+    if ((a = get(set, name, id)) == NULL)
 	return NULL;
-    a->id = id;
-    if (set->next_id <= id)
-	set->next_id = id + 1;
     a->energy = energy;
     a->last_active = last_active;
     return a;
@@ -131,11 +164,9 @@ void
 pp_aggset_begin(pp_aggset *set)
 {
     size_t i;
-    pp_agg *a;
 
-    for (i = 0; i < set->hsize; i++)
-	for (a = set->hash[i]; a; a = a->next)
-	    a->power = 0;
+    for (i = 0; i < set->count; i++)
+	set->byid[i]->power = 0;
 }
 
 void
@@ -149,48 +180,37 @@ pp_agg_add(pp_agg *a, double watts, double joules, double now)
 	a->last_active = now;
 }
 
+/* unlink a from its hash chain (it is there) */
+static void
+unhash(pp_aggset *set, pp_agg *a)
+{
+    pp_agg **pa = &set->hash[name_hash(a->name) & (set->hsize - 1)];
+
+    while (*pa != a)
+	pa = &(*pa)->next;
+    *pa = a->next;
+}
+
 size_t
 pp_aggset_expire(pp_aggset *set, double now, double idle)
 {
-    size_t i, gone = 0;
-    pp_agg **pa, *a;
+    size_t i, kept = 0, gone = 0;
 
-    for (i = 0; i < set->hsize; i++) {
-	pa = &set->hash[i];
-	while ((a = *pa) != NULL) {
-	    if (a->refs > 0)
-		a->last_active = now;	/* held by a live process: active */
-	    if (a->refs == 0 && a->last_active > 0 && now - a->last_active > idle) {
-		*pa = a->next;
-		free(a->name);
-		free(a);
-		set->count--;
-		gone++;
-	    } else
-		pa = &a->next;
-	}
+    for (i = 0; i < set->count; i++) {
+	pp_agg *a = set->byid[i];
+	if (a->refs > 0)
+	    a->last_active = now;	/* held by a live process: active */
+	if (a->refs == 0 && a->last_active > 0 && now - a->last_active > idle) {
+	    unhash(set, a);
+	    set->name_bytes -= strlen(a->name) + 1;
+	    free(a->name);
+	    free(a);
+	    gone++;
+	} else
+	    set->byid[kept++] = a;	/* the order stays */
     }
+    set->count = kept;
     return gone;
-}
-
-static int
-by_id(const void *x, const void *y)
-{
-    int a = (*(const pp_agg *const *)x)->id, b = (*(const pp_agg *const *)y)->id;
-    return (a > b) - (a < b);
-}
-
-size_t
-pp_aggset_sorted(const pp_aggset *set, const pp_agg **v)
-{
-    size_t i, n = 0;
-    pp_agg *a;
-
-    for (i = 0; i < set->hsize; i++)
-	for (a = set->hash[i]; a; a = a->next)
-	    v[n++] = a;
-    qsort(v, n, sizeof(*v), by_id);
-    return n;
 }
 
 /* the path of entry `which` ("" unified, "name=systemd", NULL any) */

@@ -29,6 +29,10 @@ typedef struct {
     size_t	hsize;
     size_t	count;
     int		next_id;
+    pp_agg	**byid;		/* the count aggregates in id order, kept so
+				   (a new one has the highest id) */
+    size_t	byid_max;
+    size_t	name_bytes;	/* their names' lengths, NULs included */
 } pp_aggset;
 
 void pp_aggset_init(pp_aggset *set);
@@ -48,6 +52,8 @@ pp_agg *pp_agg_restore(pp_aggset *set, const char *name, int id,
 void pp_agg_hold(pp_agg *a);
 void pp_agg_release(pp_agg *a);
 
+/* all aggregates in id order: set->byid[0 .. set->count - 1] */
+
 /* start an interval: every aggregate's power goes back to zero */
 void pp_aggset_begin(pp_aggset *set);
 
@@ -57,8 +63,6 @@ void pp_agg_add(pp_agg *a, double watts, double joules, double now);
 /* drop aggregates with no references and no activity for idle seconds */
 size_t pp_aggset_expire(pp_aggset *set, double now, double idle);
 
-/* all aggregates in id order: fills v (set->count entries) */
-size_t pp_aggset_sorted(const pp_aggset *set, const pp_agg **v);
 
 /*
  * The cgroup a process runs in, from pmda-proc's proc.psinfo.cgroups

@@ -120,9 +120,7 @@ pp_sampler_free(pp_sampler *s)
     pp_snapshot_free(s->spare);
     s->spare = NULL;
     free(s->newpids);
-    free(s->aggsorted);
     s->newpids = NULL;
-    s->aggsorted = NULL;
 }
 
 void
@@ -397,12 +395,8 @@ build_snapshot(pp_sampler *s, double t, double dt, const pp_split *split,
     /* the live processes in the order recorded: memory order, mostly */
     n = s->procs.norder;
     for (k = 0; k < PP_NAGG; k++) {
-	const pp_agg *a;
-	size_t h;
 	na[k] = s->aggs[k].count;
-	for (h = 0; h < s->aggs[k].hsize; h++)
-	    for (a = s->aggs[k].hash[h]; a; a = a->next)
-		bytes += strlen(a->name) + 1;
+	bytes += s->aggs[k].name_bytes;
     }
     /* a snapshot nobody reads any more, if there is one: no allocation */
     snap = pp_snapshot_reuse(s->spare, n, bytes, na);
@@ -425,12 +419,8 @@ build_snapshot(pp_sampler *s, double t, double dt, const pp_split *split,
     snap->nprocs = n;	/* indexed by the reader when it needs to be */
 
     for (k = 0; k < PP_NAGG; k++) {
-	if (grow_scratch((void **)&s->aggsorted, &s->aggsortedmax, na[k] + 1,
-			 sizeof(*s->aggsorted)) < 0)
-	    goto fail;
-	na[k] = pp_aggset_sorted(&s->aggs[k], s->aggsorted);
 	for (i = 0; i < na[k]; i++) {
-	    const pp_agg *a = s->aggsorted[i];
+	    const pp_agg *a = s->aggs[k].byid[i];
 	    size_t len = strlen(a->name) + 1;
 	    pp_snap_agg *d = &snap->aggs[k][i];
 	    memcpy(arena, a->name, len);
@@ -483,10 +473,6 @@ build_snapshot(pp_sampler *s, double t, double dt, const pp_split *split,
 		 k == s->sources.primary ? " (primary)" : "");
     }
     return snap;
-
-fail:
-    pp_snapshot_free(snap);
-    return NULL;
 }
 
 pp_snapshot *

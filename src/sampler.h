@@ -71,8 +71,6 @@ typedef struct {
     /* scratch reused every cycle */
     int		*newpids;
     size_t	newmax;
-    const pp_agg **aggsorted;
-    size_t	aggsortedmax;
 } pp_sampler;
 
 void pp_sampler_init(pp_sampler *s, const pp_config *cfg);

@@ -60,7 +60,6 @@ test_accumulate(void)
     {
 	char name[32];
 	int i, ok = 1;
-	static const pp_agg *v[5001];
 	for (i = 0; i < 5000; i++) {
 	    snprintf(name, sizeof(name), "cmd%d", i);
 	    pp_agg_get(&set, name);
@@ -72,12 +71,45 @@ test_accumulate(void)
 	}
 	CHECK(ok);
 	CHECK(set.count == 5001);
-	CHECK(pp_aggset_sorted(&set, v) == 5001);
 	for (i = 1; i < 5001; i++)
-	    if (v[i - 1]->id >= v[i]->id)
+	    if (set.byid[i - 1]->id >= set.byid[i]->id)
 		ok = 0;
 	CHECK(ok);
     }
+    pp_aggset_free(&set);
+}
+
+/* the id order and the names' size, through restores and expiry */
+static void
+test_order(void)
+{
+    pp_aggset set;
+    pp_agg *a;
+    size_t i;
+    int ok = 1;
+
+    pp_aggset_init(&set);
+    CHECK(pp_agg_restore(&set, "sshd", 7, 5, 100) != NULL);
+    CHECK(pp_agg_restore(&set, "bash", 3, 1, 100) != NULL);	/* lower id */
+    CHECK(pp_agg_restore(&set, "other", 3, 1, 100) == NULL);	/* id taken */
+    CHECK(pp_agg_restore(&set, "bash", 9, 1, 100) == NULL);	/* name taken */
+    a = pp_agg_get(&set, "cc1");
+    CHECK(a->id == 8);			/* after the highest restored */
+    CHECK(set.count == 3 && set.byid[0]->id == 3 && set.byid[1]->id == 7 &&
+	  set.byid[2] == a);
+    CHECK(set.name_bytes == strlen("sshd") + strlen("bash") + strlen("cc1") + 3);
+
+    /* the middle one expires: the others keep their order, names shrink */
+    pp_agg_hold(set.byid[0]);
+    pp_agg_hold(a);
+    CHECK(pp_aggset_expire(&set, 100 + 3601, 3600) == 1);
+    CHECK(set.count == 2 && set.byid[0]->id == 3 && set.byid[1] == a);
+    CHECK(set.name_bytes == strlen("bash") + strlen("cc1") + 2);
+    CHECK(pp_agg_get(&set, "sshd")->id == 9);	/* back, a new id, last */
+    for (i = 1; i < set.count; i++)
+	if (set.byid[i - 1]->id >= set.byid[i]->id)
+	    ok = 0;
+    CHECK(ok && set.count == 3);
     pp_aggset_free(&set);
 }
 
@@ -118,6 +150,7 @@ int
 main(void)
 {
     test_accumulate();
+    test_order();
     test_cgroup();
     return unit_done("test_aggregate");
 }
