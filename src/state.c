@@ -2,14 +2,21 @@
  * The state files; see state.h.  A text, one record a line, the name last
  * so that it may hold spaces:
  *
- *	procpower-state 2 TIME
+ *	procpower-state 3 TIME
  *	unattributed JOULES
+ *	ids KIND NEXT_ID
  *	source JOULES NAME
  *	agg KIND ID JOULES LAST_ACTIVE NAME
  *	end CHECKSUM
  *
- * CHECKSUM is the FNV-1a hash of every byte before the "end" line, in
- * hex.  Version 1 files (no "end" line) are still read.  Written after
+ * LAST_ACTIVE is "-" for an aggregate a live process holds (active at
+ * TIME): its line then stays the same from one write to the next while
+ * its energy does, and is copied from the last text instead of formatted
+ * again.  NEXT_ID is the id the next new aggregate of a kind gets, so
+ * that no id is given to two names across restarts.  CHECKSUM is a 64-bit
+ * hash of every byte before the "end" line (8 bytes at a time), in hex.
+ * Versions 1 (no "end" line) and 2 (a 32-bit FNV-1a, bytewise) are still
+ * read.  Written after
  * every cycle and before that cycle's snapshot is published, so a counter
  * never goes back after a restart, even one by SIGKILL; in place, with no
  * temporary file, rename or open per cycle (those cost the agent more
@@ -33,7 +40,7 @@
 #include <unistd.h>
 
 #define MAGIC		"procpower-state "
-#define VERSION		2
+#define VERSION		3
 #define MAXSTATE	(64 << 20)	/* a larger file is not ours */
 
 void
@@ -63,9 +70,29 @@ pp_state_file_close(pp_state_file *f)
 	    close(f->fd[i]);
     }
     free(f->buf);
+    free(f->prev);
+    free(f->lines);
+    free(f->prev_lines);
     pp_state_file_init(f);
 }
 
+/* version 3's: FNV-1a's constants over 8-byte words, mixed */
+static uint64_t
+checksum64(const char *p, size_t n)
+{
+    uint64_t h = 14695981039346656037ull, w;
+
+    for (; n >= 8; p += 8, n -= 8) {
+	memcpy(&w, p, 8);
+	h = (h ^ w) * 1099511628211ull;
+	h ^= h >> 29;
+    }
+    while (n-- > 0)
+	h = (h ^ (unsigned char)*p++) * 1099511628211ull;
+    return h;
+}
+
+/* version 2's */
 static uint32_t
 checksum(const char *p, size_t n)
 {
@@ -223,18 +250,100 @@ map_slot(pp_state_file *f, int slot, size_t len)
     return 0;
 }
 
+/* where the line of aggregate (kind, id) was in the last text, or NULL */
+static const pp_state_line *
+last_line(pp_state_file *f, size_t *cursor, int kind, int id)
+{
+    const pp_state_line *l;
+
+    /* both texts are in (kind, id) order: a merge */
+    while (*cursor < f->nprev && (f->prev_lines[*cursor].kind < kind ||
+				  (f->prev_lines[*cursor].kind == kind &&
+				   f->prev_lines[*cursor].id < id)))
+	(*cursor)++;
+    if (*cursor == f->nprev)
+	return NULL;
+    l = &f->prev_lines[*cursor];
+    return l->kind == kind && l->id == id ? l : NULL;
+}
+
+/* aggregate a's line: the last text's when it says the same; 0 or -errno */
+static int
+add_agg(pp_state_file *f, size_t *cursor, int kind, const pp_agg *a)
+{
+    static const char *tag[PP_NAGG] = { "agg 0 ", "agg 1 ", "agg 2 " };
+    double last = a->refs > 0 ? -1 : a->last_active;	/* -1: "-" */
+    const pp_state_line *was = last_line(f, cursor, kind, a->id);
+    size_t start = f->len;
+    pp_state_line *l;
+    int sts;
+
+    if (f->nlines == f->lines_max) {
+	size_t n = f->lines_max ? f->lines_max * 2 : 256;
+	pp_state_line *v = realloc(f->lines, n * sizeof(*v));
+	if (v == NULL)
+	    return -ENOMEM;
+	f->lines = v;
+	f->lines_max = n;
+    }
+    if (was != NULL && was->energy == a->energy && was->last == last)
+	sts = add_bytes(f, f->prev + was->off, was->len);
+    else if ((sts = add_text(f, tag[kind])) == 0 &&
+	     (sts = add_fixed(f, a->id, 0, ' ')) == 0 &&
+	     (sts = add_fixed(f, a->energy, 6, ' ')) == 0 &&
+	     (sts = last < 0 ? add_text(f, "- ") : add_fixed(f, last, 3, ' ')) == 0 &&
+	     (sts = add_text(f, a->name)) == 0)
+	sts = add_text(f, "\n");
+    if (sts < 0)
+	return sts;
+    l = &f->lines[f->nlines++];
+    l->kind = kind;
+    l->id = a->id;
+    l->energy = a->energy;
+    l->last = last;
+    l->off = start;
+    l->len = f->len - start;
+    return 0;
+}
+
+/* this text's buffer and lines become the last ones (or none on failure) */
+static void
+keep_text(pp_state_file *f, int ok)
+{
+    char *b = f->buf;
+    size_t m = f->max;
+    pp_state_line *l = f->lines;
+    size_t lm = f->lines_max;
+
+    if (!ok) {
+	f->nprev = 0;
+	return;
+    }
+    f->buf = f->prev;
+    f->max = f->prev_max;
+    f->prev = b;
+    f->prev_max = m;
+    f->lines = f->prev_lines;
+    f->lines_max = f->prev_lines_max;
+    f->prev_lines = l;
+    f->prev_lines_max = lm;
+    f->nprev = f->nlines;
+}
+
 int
 pp_state_save(pp_state_file *f, const char *path, const pp_state *st,
 	      double now)
 {
     int k, sts, slot = f->next;
-    const pp_agg *a;
-    size_t i;
+    size_t i, cursor = 0;
     ssize_t n;
 
     f->len = 0;
+    f->nlines = 0;
     sts = add(f, "%s%d %.3f\nunattributed %.6f\n", MAGIC, VERSION, now,
 	      *st->unattributed);
+    for (k = 0; sts == 0 && k < PP_NAGG; k++)
+	sts = add(f, "ids %d %d\n", k, st->aggs[k].next_id);
     for (k = 0; sts == 0 && k < st->sources->n; k++) {
 	const pp_source *s = &st->sources->s[k];
 	if (s->energy > 0 && strchr(s->name, '\n') == NULL &&
@@ -245,21 +354,19 @@ pp_state_save(pp_state_file *f, const char *path, const pp_state *st,
 	    break;
     }
     for (k = 0; k < PP_NAGG; k++)
-	for (i = 0; i < st->aggs[k].hsize; i++)
-	    for (a = st->aggs[k].hash[i]; sts == 0 && a; a = a->next) {
-		static const char *kind[PP_NAGG] = { "agg 0 ", "agg 1 ", "agg 2 " };
-		if (strchr(a->name, '\n') != NULL)
-		    continue;	/* a line each: such a name is not kept */
-		if ((sts = add_text(f, kind[k])) == 0 &&
-		    (sts = add_fixed(f, a->id, 0, ' ')) == 0 &&
-		    (sts = add_fixed(f, a->energy, 6, ' ')) == 0 &&
-		    (sts = add_fixed(f, a->last_active, 3, ' ')) == 0 &&
-		    (sts = add_text(f, a->name)) == 0)
-		    sts = add_text(f, "\n");
-	    }
+	for (i = 0; sts == 0 && i < st->aggs[k].count; i++) {
+	    const pp_agg *a = st->aggs[k].byid[i];
+	    if (strchr(a->name, '\n') == NULL)	/* a line each: such a
+							   name is not kept */
+		sts = add_agg(f, &cursor, k, a);
+	}
     if (sts == 0)
-	sts = add(f, "end %08" PRIx32 "\n", checksum(f->buf, f->len));
-    if (sts < 0 || (sts = open_slot(f, path, slot)) < 0)
+	sts = add(f, "end %016" PRIx64 "\n", checksum64(f->buf, f->len));
+    keep_text(f, sts == 0);
+    if (sts < 0)
+	return sts;
+    /* the text just made is f->prev now */
+    if ((sts = open_slot(f, path, slot)) < 0)
 	return sts;
     if (map_slot(f, slot, f->len) == 0) {
 	/*
@@ -267,10 +374,10 @@ pp_state_save(pp_state_file *f, const char *path, const pp_state *st,
 	 * updated only when a page written back is written again, not at
 	 * every save (that inode update cost more than all the rest).
 	 */
-	memcpy(f->map[slot], f->buf, f->len);
+	memcpy(f->map[slot], f->prev, f->len);
 	if (f->used[slot] > f->len)	/* a longer text's remains */
 	    memset(f->map[slot] + f->len, 0, f->used[slot] - f->len);
-    } else if ((n = pwrite(f->fd[slot], f->buf, f->len, 0)) != (ssize_t)f->len ||
+    } else if ((n = pwrite(f->fd[slot], f->prev, f->len, 0)) != (ssize_t)f->len ||
 	       (f->used[slot] > f->len &&
 		ftruncate(f->fd[slot], (off_t)f->len) < 0)) {
 	sts = n < 0 ? -errno : -ENOSPC;
@@ -296,7 +403,7 @@ read_text(const char *name, int *bad, double *when)
     char *text = NULL, *end;
     long size;
     int version;
-    unsigned long sum;
+    unsigned long long sum;
 
     *when = -1;
     if (fp == NULL)
@@ -314,9 +421,13 @@ read_text(const char *name, int *bad, double *when)
 	goto fail;
     if (version >= 2) {
 	/* the first "end" line, its checksum over all before it */
+	size_t len;
 	end = strstr(text, "\nend ");
-	if (end == NULL || sscanf(end + 5, "%lx", &sum) != 1 ||
-	    (uint32_t)sum != checksum(text, (size_t)(end - text) + 1))
+	if (end == NULL || sscanf(end + 5, "%llx", &sum) != 1)
+	    goto fail;
+	len = (size_t)(end - text) + 1;
+	if (version == 2 ? (uint32_t)sum != checksum(text, len) :
+			   (uint64_t)sum != checksum64(text, len))
 	    goto fail;
 	end[1] = '\0';
     }
@@ -343,11 +454,24 @@ after_fields(const char *line, int n)
     return line;
 }
 
+/* an aggregate's LAST_ACTIVE: a time, or "-" for `when`; -1 if neither */
+static double
+last_active(const char *field, double when)
+{
+    char *end;
+    double w;
+
+    if (field[0] == '-' && field[1] == ' ')
+	return when;
+    w = strtod(field, &end);
+    return end != field && *end == ' ' && w >= 0 ? w : -1;
+}
+
 static int
-restore(char *text, const pp_state *st)
+restore(char *text, const pp_state *st, double when)
 {
     char *line, *nl;
-    int restored = 0, kind, id;
+    int restored = 0, kind, id, at;
     double v, w;
 
     for (line = text; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
@@ -365,8 +489,14 @@ restore(char *text, const pp_state *st)
 		s->energy = v;
 		restored++;
 	    }
-	} else if (sscanf(line, "agg %d %d %lf %lf", &kind, &id, &v, &w) == 4 &&
+	} else if (sscanf(line, "ids %d %d", &kind, &id) == 2 &&
+		   kind >= 0 && kind < PP_NAGG && id >= 0) {
+	    /* ids given before, saved or not, are not given again */
+	    if (st->aggs[kind].next_id < id)
+		st->aggs[kind].next_id = id;
+	} else if (sscanf(line, "agg %d %d %lf %n", &kind, &id, &v, &at) == 3 &&
 		   kind >= 0 && kind < PP_NAGG &&
+		   (w = last_active(line + at, when)) >= 0 &&
 		   (name = after_fields(line, 5)) != NULL && *name) {
 	    if (pp_agg_restore(&st->aggs[kind], name, id, v, w) != NULL)
 		restored++;
@@ -390,7 +520,7 @@ pp_state_load(pp_state_file *f, const char *path, const pp_state *st)
 	return bad[0] || bad[1] ? -1 : 0;
     }
     slot = text[1] != NULL && (text[0] == NULL || when[1] > when[0]);
-    restored = restore(text[slot], st);
+    restored = restore(text[slot], st, when[slot]);
     f->next = !slot;		/* keep this one until the other is written */
     free(text[0]);
     free(text[1]);

@@ -25,6 +25,13 @@ typedef struct {
     double	*unattributed;	/* joules */
 } pp_state;
 
+/* an aggregate's line in a text: copied when it would say the same */
+typedef struct {
+    int		kind, id;
+    double	energy, last;	/* as written; last -1 for "-" */
+    size_t	off, len;	/* where in the text */
+} pp_state_line;
+
 /* the two files being written, and the text formatted for them */
 typedef struct {
     int		fd[2];		/* PATH, PATH.1; -1 until first written */
@@ -33,9 +40,15 @@ typedef struct {
     size_t	mapped[2];	/* bytes mapped */
     size_t	used[2];	/* bytes of text last written to each */
     int		next;		/* which to write next */
-    char	*buf;		/* the text, reused from save to save */
+    char	*buf;		/* the text being made */
     size_t	max;		/* bytes allocated for it */
     size_t	len;		/* bytes of it in use */
+    pp_state_line *lines;	/* its aggregates' lines */
+    size_t	nlines, lines_max;
+    char	*prev;		/* the last text written, and its lines */
+    size_t	prev_max;
+    pp_state_line *prev_lines;
+    size_t	nprev, prev_lines_max;
 } pp_state_file;
 
 void pp_state_file_init(pp_state_file *f);

@@ -7,6 +7,7 @@
 #include "state.h"
 #include "unit.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,116 @@ tear(const char *path)
     fseek(f, n / 2, SEEK_SET);
     fputc(c == '9' ? '8' : '9', f);
     fclose(f);
+}
+
+static uint32_t
+fnv1a(const char *p, size_t n)
+{
+    uint32_t h = 2166136261u;
+    while (n-- > 0)
+	h = (h ^ (unsigned char)*p++) * 16777619u;
+    return h;
+}
+
+static char *
+slurp(const char *path, char *buf, size_t len)
+{
+    FILE *fp = fopen(path, "r");
+    size_t n = fp ? fread(buf, 1, len - 1, fp) : 0;
+    if (fp)
+	fclose(fp);
+    buf[n] = '\0';
+    return buf;
+}
+
+/*
+ * Version 3: a held aggregate's line says "-" and means the file's time;
+ * lines that say the same are copied from the last text, and a changed
+ * one is written anew; ids given are not given again after a restart.
+ */
+static void
+test_lines(void)
+{
+    char path[] = "/tmp/procpower-lines-XXXXXX", path1[64];
+    static char buf[32768], buf2[32768];
+    int fd = mkstemp(path), k, i, same = 1;
+    pp_aggset aggs[PP_NAGG];
+    pp_sources src;
+    double unattr = 1;
+    pp_state st = { aggs, &src, &unattr }, st2;
+    pp_state_file wf, rf;
+    pp_agg *held, *idle, *busy;
+    char name[32];
+
+    close(fd);
+    snprintf(path1, sizeof(path1), "%s.1", path);
+    for (k = 0; k < PP_NAGG; k++)
+	pp_aggset_init(&aggs[k]);
+    pp_sources_init(&src);
+    pp_state_file_init(&wf);
+    pp_state_file_init(&rf);
+    held = pp_agg_get(&aggs[0], "sshd");
+    pp_agg_hold(held);
+    held->energy = 10;
+    held->last_active = 90;
+    idle = pp_agg_get(&aggs[0], "cron");
+    idle->energy = 2;
+    idle->last_active = 50;
+    busy = pp_agg_get(&aggs[1], "root");
+    busy->energy = 1;
+    busy->last_active = 100;
+    for (i = 0; i < 300; i++) {		/* more than the first line table */
+	snprintf(name, sizeof(name), "cmd%d", i);
+	pp_agg_get(&aggs[2], name)->energy = i;
+    }
+    pp_agg_get(&aggs[2], "gone soon")->last_active = 1;
+    CHECK(pp_state_save(&wf, path, &st, 100) == 0);
+    slurp(path, buf, sizeof(buf));
+    CHECK(strstr(buf, "\nagg 0 0 10.000000 - sshd\n") != NULL);
+    CHECK(strstr(buf, "\nagg 0 1 2.000000 50.000 cron\n") != NULL);
+    CHECK(strstr(buf, "\nids 0 2\n") != NULL);
+
+    /* the next texts: one line changes, one aggregate goes, others stay */
+    busy->energy = 1.5;
+    pp_aggset_expire(&aggs[2], 100, 10);	/* "gone soon" */
+    CHECK(pp_state_save(&wf, path, &st, 110) == 0);
+    CHECK(pp_state_save(&wf, path, &st, 120) == 0);
+    slurp(path, buf, sizeof(buf));
+    CHECK(strstr(buf, "procpower-state 3 120.000\n") == buf);
+    CHECK(strstr(buf, "\nagg 1 0 1.500000 100.000 root\n") != NULL);
+    CHECK(strstr(buf, "gone soon") == NULL);
+    CHECK(strstr(buf, "\nagg 2 299 299.000000 ") != NULL);
+    /* every line as a fresh formatting would write it */
+    {
+	pp_state_file fresh;
+	pp_state_file_init(&fresh);
+	unlink(path1);
+	fresh.next = 1;
+	CHECK(pp_state_save(&fresh, path, &st, 120) == 0);
+	slurp(path1, buf2, sizeof(buf2));
+	same = strcmp(buf, buf2) == 0;
+	CHECK(same);
+	pp_state_file_close(&fresh);
+    }
+
+    /* read back: "-" is the file's time; ids go on after the last given */
+    st2 = (pp_state){ back, &src2, &unattr2 };
+    for (k = 0; k < PP_NAGG; k++) {
+	pp_aggset_free(&back[k]);
+	pp_aggset_init(&back[k]);
+    }
+    pp_sources_init(&src2);
+    CHECK(pp_state_load(&rf, path, &st2) == 1 + 3 + 300);
+    NEAR(pp_agg_get(&back[0], "sshd")->last_active, 120, 1e-3);
+    NEAR(pp_agg_get(&back[0], "cron")->last_active, 50, 1e-3);
+    CHECK(pp_agg_get(&back[2], "new")->id == 301);	/* 300 was "gone soon" */
+
+    pp_state_file_close(&wf);
+    pp_state_file_close(&rf);
+    for (k = 0; k < PP_NAGG; k++)
+	pp_aggset_free(&aggs[k]);
+    unlink(path);
+    unlink(path1);
 }
 
 int
@@ -227,7 +338,7 @@ main(void)
 	n = fread(buf, 1, sizeof(buf) - 1, fp);
 	buf[n] = '\0';
 	fclose(fp);
-	CHECK(strstr(buf, "procpower-state 2 6000.250\n") == buf);
+	CHECK(strstr(buf, "procpower-state 3 6000.250\n") == buf);
 	CHECK(strstr(buf, "\nsource 1234.500000 a\n") != NULL);
 	CHECK(strstr(buf, "\nsource 3000000000000000.000000 b\n") != NULL);
 	CHECK(strstr(buf, "\nsource 0.300000 c\n") != NULL);
@@ -260,8 +371,21 @@ main(void)
     put(path, "procpower-state 2 5\nunattributed 3\n");
     st2 = empty();
     CHECK(pp_state_load(&rf, path, &st2) == -1);
+    /* a version 2 file, its 32-bit checksum, as the last agent wrote */
+    snprintf(text, sizeof(text), "procpower-state 2 5\nunattributed 3\n"
+	     "agg 0 4 2.5 1.000 ls\n");
+    snprintf(text + strlen(text), sizeof(text) - strlen(text), "end %08x\n",
+	     fnv1a(text, strlen(text)));
+    put(path, text);
+    st2 = empty();
+    CHECK(pp_state_load(&rf, path, &st2) == 2);
+    CHECK(back[0].count == 1 && back[0].byid[0]->id == 4);
+    NEAR(back[0].byid[0]->last_active, 1, 0);
+    text[strlen(text) - 2] ^= 1;	/* its checksum wrong */
+    put(path, text);
+    CHECK(pp_state_load(&rf, path, &st2) == -1);
     /* a future version: not ours to read */
-    snprintf(text, sizeof(text), "procpower-state 3 5\nunattributed 3\n");
+    snprintf(text, sizeof(text), "procpower-state 4 5\nunattributed 3\n");
     put(path, text);
     CHECK(pp_state_load(&rf, path, &st2) == -1);
 
@@ -286,5 +410,6 @@ main(void)
 	pp_aggset_free(&aggs[k]);
 	pp_aggset_free(&back[k]);
     }
+    test_lines();
     return unit_done("test_state");
 }
