@@ -220,7 +220,7 @@ pp_table_init(pp_table *t)
 #define PP_SLAB	256
 
 /* what each cycle reads and writes of every process: one cache line */
-_Static_assert(offsetof(pp_proc, order_index) + sizeof(unsigned) <= 64,
+_Static_assert(offsetof(pp_proc, active_cycle) + sizeof(unsigned) <= 64,
 	       "the per-cycle fields of pp_proc outgrew a cache line");
 
 struct pp_slab {
@@ -268,6 +268,7 @@ pp_table_free(pp_table *t)
     free(t->order);
     free(t->prev);
     free(t->missing);
+    free(t->active);
     memset(t, 0, sizeof(*t));
 }
 
@@ -333,7 +334,7 @@ void
 pp_table_begin(pp_table *t)
 {
     pp_proc **v = t->prev;
-    size_t max = t->prevmax;
+    size_t max = t->prevmax, i;
 
     /* last cycle's order becomes the guide for this one's */
     t->prev = t->order;
@@ -346,6 +347,26 @@ pp_table_begin(pp_table *t)
     t->norder = 0;
     t->ascending = 1;
     t->cpu_sum = 0;
+    /* last interval's shares end with it (the list's entries are all
+       still in the table: only entries missed in a cycle are dropped) */
+    for (i = 0; i < t->nactive; i++)
+	t->active[i]->share = t->active[i]->power = 0;
+    t->nactive = 0;
+    if (t->all_active)
+	for (i = 0; i < t->nprev; i++)
+	    t->prev[i]->share = t->prev[i]->power = 0;
+    t->all_active = 0;
+}
+
+/* p used CPU time in this interval: on the active list, once */
+static void
+mark_active(pp_table *t, pp_proc *p)
+{
+    if (!(p->delta > 0) || p->active_cycle == t->cycle)
+	return;
+    p->active_cycle = t->cycle;
+    if (append(&t->active, &t->nactive, &t->activemax, p) < 0)
+	t->all_active = 1;
 }
 
 /* note p as recorded in this cycle; -1 when out of memory */
@@ -424,6 +445,7 @@ pp_table_update(pp_table *t, int pid, double start, double cpu_ms, int *isnew)
 	    p->delta = 0;
 	p->cpu = cpu_ms;
 	t->cpu_sum += p->delta;
+	mark_active(t, p);
 	return p;
     }
     if (p != NULL && (start >= 0 ? p->start != start : cpu_ms < p->cpu)) {
@@ -461,6 +483,7 @@ pp_table_update(pp_table *t, int pid, double start, double cpu_ms, int *isnew)
 	return NULL;	/* not in this cycle: swept as gone, then found again */
     p->cycle = t->cycle;
     t->cpu_sum += p->delta;
+    mark_active(t, p);
     return p;
 }
 
@@ -470,6 +493,7 @@ pp_table_reused(pp_table *t, pp_proc *p, double start)
     t->cpu_sum -= p->delta;
     proc_restart(p, t, start, p->cpu);
     t->cpu_sum += p->delta;
+    mark_active(t, p);
     t->generation++;
     drop_name(t, p);
 }
@@ -516,8 +540,9 @@ pp_table_split(pp_table *t, double exited_ms, double joules, double seconds,
     out->joules = trusted ? joules : 0;
     out->coverage = total > 0 ? 100.0 * sum / total : 0;
 
-    for (i = 0; i < t->norder; i++) {
-	p = t->order[i];
+    /* the others' shares and power are 0 (pp_table_begin, proc_restart) */
+    for (i = 0; i < (t->all_active ? t->norder : t->nactive); i++) {
+	p = t->all_active ? t->order[i] : t->active[i];
 	p->share = total > 0 ? p->delta / total : 0;
 	if (trusted && t->primed) {
 	    p->power = p->share * watts;

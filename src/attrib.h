@@ -143,6 +143,7 @@ typedef struct pp_proc {
     double	energy;		/* joules since it was first seen */
     char	*name;		/* instance name, "%06d cmd" */
     unsigned	order_index;	/* where it was recorded in its last cycle */
+    unsigned	active_cycle;	/* last cycle it was on the active list */
     /* then what new, exiting and reused processes need */
     double	gone_since;	/* time it was first missed, 0 while live */
     double	start;		/* start time (pid reuse key), 0 unknown */
@@ -172,6 +173,14 @@ typedef struct {
     size_t	norder, ordermax, nprev, prevmax, cursor;
     int		ascending;	/* ... and that order is by pid */
     double	cpu_sum;	/* CPU ms of this cycle's processes */
+    /* this cycle's processes that used CPU time (delta > 0): the only ones
+       the split gives a share to and the caller adds up (most processes
+       are idle in any interval); the last cycle's are set back to 0 when
+       the next begins.  all_active: the list is incomplete (out of
+       memory), every live process is to be looked at. */
+    pp_proc	**active;
+    size_t	nactive, activemax;
+    int		all_active;
     /* entries missed and kept for their grace period */
     pp_proc	**missing;
     size_t	nmissing, missingmax;
@@ -252,6 +261,8 @@ size_t pp_table_sweep(pp_table *t, double now, double grace, pp_exit_fn fn,
 /*
  * The live processes are t->order[0 .. t->norder): in the order they were
  * recorded this cycle, which is the order of pmda-proc's own instances.
+ * Those that used CPU time in the interval are t->active[0 .. t->nactive)
+ * unless t->all_active; every other live process has share and power 0.
  */
 
 #endif /* PP_ATTRIB_H */

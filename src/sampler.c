@@ -358,16 +358,17 @@ static void
 account_aggregates(pp_sampler *s, const pp_split *split, double joules,
 		   double now)
 {
-    size_t i;
+    size_t i, n;
     int k;
     pp_proc *p;
 
     for (k = 0; k < PP_NAGG; k++)
 	pp_aggset_begin(&s->aggs[k]);
     /* an idle process adds nothing (its aggregates stay active while it
-       holds them, see pp_aggset_expire) */
-    for (i = 0; i < s->procs.norder; i++) {
-	p = s->procs.order[i];
+       holds them, see pp_aggset_expire): the active ones only */
+    n = s->procs.all_active ? s->procs.norder : s->procs.nactive;
+    for (i = 0; i < n; i++) {
+	p = s->procs.all_active ? s->procs.order[i] : s->procs.active[i];
 	if (p->delta > 0)
 	    for (k = 0; k < PP_NAGG; k++)
 		pp_agg_add(p->agg[k], p->power,

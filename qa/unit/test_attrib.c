@@ -325,6 +325,65 @@ test_split(void)
     pp_table_free(&t);
 }
 
+/*
+ * Only processes that used CPU time are on the active list, the split
+ * gives shares to them alone, and the last interval's shares end when
+ * the next one begins; with the list incomplete (out of memory) every
+ * live process is looked at, with the same result.
+ */
+static void
+test_active(void)
+{
+    pp_table t;
+    pp_split sp;
+    double pw, en, sh;
+    int pids[3] = { 10, 20, 30 };
+    double cpu[3] = { 100, 100, 100 };
+    pp_proc *a, *b, *c;
+    int all;
+
+    pp_table_init(&t);
+    cycle(&t, pids, cpu, 3);
+    pp_table_split(&t, 0, -1, 0, 0, &sp);	/* priming */
+    CHECK(t.nactive == 0);
+    a = pp_table_lookup(&t, 10);
+    b = pp_table_lookup(&t, 20);
+    c = pp_table_lookup(&t, 30);
+
+    cpu[0] += 1000;
+    cycle(&t, pids, cpu, 3);
+    CHECK(t.nactive == 1 && t.active[0] == a);
+    pp_table_split(&t, 0, 100, 10, 1000, &sp);
+    NEAR(a->power, 10, 1e-9);
+    NEAR(a->share, 1, 1e-12);
+
+    for (all = 0; all < 2; all++) {
+	/* the other one works now: the first one's power ends */
+	cpu[1] += 500;
+	cpu[2] += 500;
+	cycle(&t, pids, cpu, 3);
+	CHECK(t.nactive == 2 && t.active[0] == b && t.active[1] == c);
+	t.all_active = all;		/* as if the list had run out */
+	pp_table_split(&t, 0, 100, 10, 1000, &sp);
+	NEAR(a->power, 0, 0);
+	NEAR(a->share, 0, 0);
+	NEAR(b->power, 5, 1e-9);
+	NEAR(c->share, 0.5, 1e-12);
+	totals(&t, &pw, &en, &sh);
+	NEAR(pw, 10, 1e-9);
+	NEAR(sh, 1, 1e-12);
+	NEAR(en, 100 + 100 * (all + 1), 1e-9);
+    }
+    /* all idle: nothing active, no power left anywhere */
+    cycle(&t, pids, cpu, 3);
+    pp_table_split(&t, 0, 100, 10, 1000, &sp);
+    CHECK(t.nactive == 0);
+    totals(&t, &pw, &en, &sh);
+    NEAR(pw, 0, 0);
+    NEAR(sh, 0, 0);
+    pp_table_free(&t);
+}
+
 static int exited_pid;
 static double exited_energy;
 
@@ -664,6 +723,7 @@ main(void)
     test_acct_estimate();
     test_fill();
     test_split();
+    test_active();
     test_lifecycle();
     test_many();
     test_exits();
