@@ -343,6 +343,7 @@ pp_table_begin(pp_table *t)
     t->order = v;
     t->ordermax = max;
     t->cursor = 0;
+    t->again = 0;
     t->cycle++;
     t->norder = 0;
     t->ascending = 1;
@@ -448,6 +449,8 @@ pp_table_update(pp_table *t, int pid, double start, double cpu_ms, int *isnew)
 	mark_active(t, p);
 	return p;
     }
+    if (p != NULL && p->cycle + 1 == t->cycle)
+	t->again++;		/* one of last cycle's, recorded again */
     if (p != NULL && (start >= 0 ? p->start != start : cpu_ms < p->cpu)) {
 	/* pid reused by another process: it starts from zero */
 	proc_restart(p, t, start >= 0 ? start : 0, cpu_ms);
@@ -622,8 +625,9 @@ pp_table_sweep(pp_table *t, double now, double grace, pp_exit_fn fn,
     int lost = 0;
 
     t->live = t->norder;
-    /* newly missed: recorded last cycle, not in this one */
-    for (i = 0; i < t->nprev; i++) {
+    /* newly missed: recorded last cycle, not in this one (none when all
+       of last cycle's were recorded again: no entry need be looked at) */
+    for (i = 0; t->again < t->nprev && i < t->nprev; i++) {
 	p = t->prev[i];
 	if (p->cycle != t->cycle && p->gone_since == 0) {
 	    missed(t, p, now);

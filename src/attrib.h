@@ -171,6 +171,7 @@ typedef struct {
        than the rest of the cycle's arithmetic) */
     pp_proc	**order, **prev;
     size_t	norder, ordermax, nprev, prevmax, cursor;
+    size_t	again;		/* of last cycle's, how many recorded again */
     int		ascending;	/* ... and that order is by pid */
     double	cpu_sum;	/* CPU ms of this cycle's processes */
     /* this cycle's processes that used CPU time (delta > 0): the only ones

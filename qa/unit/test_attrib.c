@@ -381,6 +381,14 @@ test_active(void)
     totals(&t, &pw, &en, &sh);
     NEAR(pw, 0, 0);
     NEAR(sh, 0, 0);
+    /* all of last cycle's seen again: nothing missed, nothing swept */
+    CHECK(t.again == t.nprev && pp_table_sweep(&t, 100, 0, NULL, NULL) == 0);
+    /* one leaves as another comes: as many as before, one missed */
+    pids[2] = 40;
+    cycle(&t, pids, cpu, 3);
+    CHECK(t.again == 2 && t.nprev == 3);
+    CHECK(pp_table_sweep(&t, 100, 0, NULL, NULL) == 1);
+    CHECK(pp_table_lookup(&t, 30) == NULL && t.count == 3);
     pp_table_free(&t);
 }
 
