@@ -1,6 +1,6 @@
 /*
  * floor MODE COUNT
- * floor window AGENT_PID PROC_PID CYCLES INTERVAL
+ * floor window AGENT_PID PROC_PID CYCLES INTERVAL [SETTLE]
  *
  * The benchmark's minimal PMAPI client.  MODE "proc": COUNT fetches of
  * proc.psinfo.utime and stime of every process (the least any agent
@@ -8,11 +8,12 @@
  * with glibc told to keep freed memory in the heap (as the agent does)
  * rather than give it back and fault it in again at the next fetch.  MODE "serve": COUNT times,
  * the instance names of procpower.process.power and a fetch of it (what a
- * client showing per-process power does).  "window": waits for the
- * agent's next cycle, then for CYCLES more, from one process that polls
- * procpower.agent.cycles only near the end of each wait (no process
- * started or ended in the window, so none adds exit records for the agent
- * to read), and prints the CPU ns the agent's and pmda-proc's threads
+ * client showing per-process power does).  "window": waits for SETTLE
+ * cycles of the agent (default 1: its next one; more let it read the exit
+ * records of processes that ended just before and name this one), then
+ * for CYCLES more, from one process that polls procpower.agent.cycles
+ * only near the end of each wait (no process started or ended in the
+ * window, so none adds exit records for the agent to read), and prints the CPU ns the agent's and pmda-proc's threads
  * spent (/proc/PID/task/<*>/schedstat) and the cycles:
  *	agent_ns proc_ns cycles
  * Otherwise it prints this process's own CPU
@@ -110,21 +111,24 @@ static int
 window(int argc, char **argv)
 {
     const char *name = "procpower.agent.cycles";
-    int agent, proc, cycles, sts;
+    int agent, proc, cycles, settle, sts;
     double interval;
     unsigned long long a0, p0;
     long c0, c1;
     pmDesc desc;
     pmID id;
 
-    if (argc != 6) {
-	fprintf(stderr, "usage: floor window AGENT_PID PROC_PID CYCLES INTERVAL\n");
+    if (argc != 6 && argc != 7) {
+	fprintf(stderr, "usage: floor window AGENT_PID PROC_PID CYCLES INTERVAL [SETTLE]\n");
 	return 2;
     }
     agent = atoi(argv[2]);
     proc = atoi(argv[3]);
     cycles = atoi(argv[4]);
     interval = atof(argv[5]);
+    settle = argc == 7 ? atoi(argv[6]) : 1;
+    if (settle < 1)
+	settle = 1;
     if ((sts = pmNewContext(PM_CONTEXT_HOST, "local:")) < 0 ||
 	(sts = pmLookupName(1, &name, &id)) < 0 ||
 	(sts = pmLookupDesc(id, &desc)) < 0) {
@@ -132,9 +136,9 @@ window(int argc, char **argv)
 	return 1;
     }
     cycles_type = desc.type;
-    /* from just after a cycle, for `cycles` more */
+    /* from just after the settle cycles, for `cycles` more */
     if ((c0 = agent_cycles(id)) < 0 ||
-	(c0 = wait_cycles(id, c0 + 1, c0, interval)) < 0)
+	(c0 = wait_cycles(id, c0 + settle, c0, interval)) < 0)
 	return 1;
     a0 = task_ns(agent);
     p0 = task_ns(proc);
