@@ -11,9 +11,9 @@
  * client showing per-process power does).  "window": waits for SETTLE
  * cycles of the agent (default 1: its next one; more let it read the exit
  * records of processes that ended just before and name this one), then
- * for CYCLES more, from one process that polls procpower.agent.cycles
- * only near the end of each wait (no process started or ended in the
- * window, so none adds exit records for the agent to read), and prints the CPU ns the agent's and pmda-proc's threads
+ * for CYCLES more, from one process that sleeps through them with no
+ * request to the agent (no process started or ended in the window, so
+ * none adds exit records for the agent to read), and prints the CPU ns the agent's and pmda-proc's threads
  * spent (/proc/PID/task/<*>/schedstat) and the cycles:
  *	agent_ns proc_ns cycles
  * Otherwise it prints this process's own CPU
@@ -113,7 +113,7 @@ window(int argc, char **argv)
     const char *name = "procpower.agent.cycles";
     int agent, proc, cycles, settle, sts;
     double interval;
-    unsigned long long a0, p0;
+    unsigned long long a0, p0, a1, p1;
     long c0, c1;
     pmDesc desc;
     pmID id;
@@ -142,9 +142,17 @@ window(int argc, char **argv)
 	return 1;
     a0 = task_ns(agent);
     p0 = task_ns(proc);
-    if ((c1 = wait_cycles(id, c0 + cycles, c0, interval)) < 0)
+    /*
+     * No fetch inside the window (each would be a request the agent
+     * answers): sleep to half an interval after the last cycle's end,
+     * read the CPU times, and only then ask how many cycles there were.
+     */
+    usleep((useconds_t)((cycles + 0.5) * interval * 1e6));
+    a1 = task_ns(agent);
+    p1 = task_ns(proc);
+    if ((c1 = agent_cycles(id)) < 0)
 	return 1;
-    printf("%llu %llu %ld\n", task_ns(agent) - a0, task_ns(proc) - p0, c1 - c0);
+    printf("%llu %llu %ld\n", a1 - a0, p1 - p0, c1 - c0);
     return 0;
 }
 
