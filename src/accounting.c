@@ -16,7 +16,8 @@
 struct pp_seen {
     uint64_t	key;		/* pid << 32 | begin time */
     double	when;
-    pp_seen	*next;
+    pp_seen	*next;		/* hash chain */
+    pp_seen	*later;		/* the one counted after it */
 };
 
 static const char *names[PP_A_COUNT] = {
@@ -53,6 +54,7 @@ seen_clear(pp_accounting *a)
     free(a->seen);
     a->seen = NULL;
     a->hseen = a->nseen = 0;
+    a->oldest = a->newest = NULL;
 }
 
 void
@@ -155,55 +157,68 @@ seen_has(pp_accounting *a, uint64_t key)
     return 0;
 }
 
+/* the hash with nsize buckets (a power of two); -1 out of memory */
+static int
+seen_rehash(pp_accounting *a, size_t nsize)
+{
+    pp_seen **nh = calloc(nsize, sizeof(*nh)), *s;
+
+    if (nh == NULL)
+	return -1;
+    free(a->seen);
+    a->seen = nh;
+    a->hseen = nsize;
+    for (s = a->oldest; s; s = s->later) {
+	pp_seen **slot = seen_slot(a, s->key);
+	s->next = *slot;
+	*slot = s;
+    }
+    return 0;
+}
+
 static void
 seen_add(pp_accounting *a, uint64_t key, double now)
 {
     pp_seen *s;
 
-    if (a->nseen + 1 > a->hseen) {
-	size_t i, old = a->hseen;
-	pp_seen **oh = a->seen, *n;
-	size_t nsize = old ? old * 2 : 256;
-	pp_seen **nh = calloc(nsize, sizeof(*nh));
-	if (nh == NULL)
-	    return;
-	a->seen = nh;
-	a->hseen = nsize;
-	for (i = 0; i < old; i++)
-	    for (s = oh[i]; s; s = n) {
-		pp_seen **slot = seen_slot(a, s->key);
-		n = s->next;
-		s->next = *slot;
-		*slot = s;
-	    }
-	free(oh);
-    }
+    if (a->nseen + 1 > a->hseen &&
+	seen_rehash(a, a->hseen ? a->hseen * 2 : 256) < 0)
+	return;
     if ((s = malloc(sizeof(*s))) == NULL)
 	return;
     s->key = key;
     s->when = now;
     s->next = *seen_slot(a, key);
     *seen_slot(a, key) = s;
+    /* counted in time order: the oldest are the first to go */
+    s->later = NULL;
+    if (a->newest)
+	a->newest->later = s;
+    else
+	a->oldest = s;
+    a->newest = s;
     a->nseen++;
 }
 
+/* forget the records counted more than SEEN_KEEP ago: the oldest first,
+   none other looked at; the hash shrinks after a burst */
 static void
 seen_expire(pp_accounting *a, double now)
 {
-    size_t i;
-    pp_seen **ps, *s;
+    pp_seen *s, **ps;
 
-    for (i = 0; i < a->hseen; i++) {
-	ps = &a->seen[i];
-	while ((s = *ps) != NULL) {
-	    if (now - s->when > SEEN_KEEP) {
-		*ps = s->next;
-		free(s);
-		a->nseen--;
-	    } else
-		ps = &s->next;
-	}
+    while ((s = a->oldest) != NULL && now - s->when > SEEN_KEEP) {
+	for (ps = seen_slot(a, s->key); *ps != s; ps = &(*ps)->next)
+	    ;
+	*ps = s->next;
+	a->oldest = s->later;
+	if (a->oldest == NULL)
+	    a->newest = NULL;
+	free(s);
+	a->nseen--;
     }
+    if (a->hseen > 256 && a->nseen * 4 < a->hseen)
+	seen_rehash(a, a->hseen / 2);
 }
 
 /* ---- records ---- */

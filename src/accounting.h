@@ -39,6 +39,7 @@ typedef struct {
     pp_seen	**seen;		/* records already counted (hash) */
     size_t	nseen;
     size_t	hseen;
+    pp_seen	*oldest, *newest;	/* the same, in the order counted */
 
     pp_exit	*exits;		/* this interval's exits */
     size_t	nexits;
