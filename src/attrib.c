@@ -225,10 +225,12 @@ _Static_assert(offsetof(pp_proc, active_cycle) + sizeof(unsigned) <= 64,
 
 struct pp_slab {
     pp_proc		entry[PP_SLAB];
-    size_t		used;
+    size_t		used;		/* entries handed out once */
+    size_t		live;		/* of those, not free now */
     struct pp_slab	*next;
 };
 
+/* an entry, zeroed: a free one, else the next of the newest block */
 static pp_proc *
 new_entry(pp_table *t)
 {
@@ -238,16 +240,21 @@ new_entry(pp_table *t)
     if (t->free) {
 	p = t->free;
 	t->free = p->next;
-	return p;
+	b = p->slab;
+    } else {
+	if (b == NULL || b->used == PP_SLAB) {
+	    if ((b = aligned_alloc(64, sizeof(*b))) == NULL)
+		return NULL;
+	    b->used = b->live = 0;
+	    b->next = t->slabs;
+	    t->slabs = b;
+	}
+	p = &b->entry[b->used++];
     }
-    if (b == NULL || b->used == PP_SLAB) {
-	if ((b = aligned_alloc(64, sizeof(*b))) == NULL)
-	    return NULL;
-	b->used = 0;
-	b->next = t->slabs;
-	t->slabs = b;
-    }
-    return &b->entry[b->used++];
+    memset(p, 0, sizeof(*p));
+    p->slab = b;
+    b->live++;
+    return p;
 }
 
 void
@@ -278,10 +285,11 @@ slot(const pp_table *t, int pid)
     return ((unsigned)pid * 2654435761u) & (t->hsize - 1);
 }
 
+/* the hash table with nsize slots (a power of two); -1 out of memory */
 static int
-grow(pp_table *t)
+rehash(pp_table *t, size_t nsize)
 {
-    size_t i, nsize = t->hsize ? t->hsize * 2 : PP_INITIAL_HASH;
+    size_t i;
     pp_proc **nh = calloc(nsize, sizeof(*nh));
     pp_proc *p, *n;
     size_t old = t->hsize;
@@ -300,6 +308,12 @@ grow(pp_table *t)
 	}
     free(oh);
     return 0;
+}
+
+static int
+grow(pp_table *t)
+{
+    return rehash(t, t->hsize ? t->hsize * 2 : PP_INITIAL_HASH);
 }
 
 static void
@@ -472,7 +486,6 @@ pp_table_update(pp_table *t, int pid, double start, double cpu_ms, int *isnew)
 	    return NULL;
 	if ((p = new_entry(t)) == NULL)
 	    return NULL;
-	memset(p, 0, sizeof(*p));
 	p->pid = pid;
 	proc_restart(p, t, start >= 0 ? start : 0, cpu_ms);
 	size_t s = slot(t, pid);
@@ -578,6 +591,7 @@ drop_entry(pp_table *t, pp_proc *p)
     drop_name(t, p);
     p->next = t->free;
     t->free = p;
+    p->slab->live--;
     t->count--;
 }
 
@@ -655,4 +669,59 @@ pp_table_sweep(pp_table *t, double now, double grace, pp_exit_fn fn,
     if (lost || t->norder + t->nmissing != t->count)
 	gone += sweep_all(t, now, grace, fn, arg);
     return gone;
+}
+
+/* a list of n entries allocated for far more: made smaller */
+static void
+shrink(pp_proc ***v, size_t n, size_t *max)
+{
+    size_t want = n < 512 ? 1024 : 2 * n;
+    pp_proc **nv;
+
+    if (*max <= 2 * want || (nv = realloc(*v, want * sizeof(*nv))) == NULL)
+	return;
+    *v = nv;
+    *max = want;
+}
+
+size_t
+pp_table_trim(pp_table *t)
+{
+    struct pp_slab **bp, *b;
+    pp_proc **fp, *p;
+    size_t freed = 0, n = PP_INITIAL_HASH;
+
+    /* blocks with no live entry: their entries off the free list, then
+       the blocks themselves */
+    for (b = t->slabs; b; b = b->next)
+	if (b->live == 0)
+	    break;
+    if (b != NULL) {
+	for (fp = &t->free; (p = *fp) != NULL;)
+	    if (p->slab->live == 0)
+		*fp = p->next;
+	    else
+		fp = &p->next;
+	for (bp = &t->slabs; (b = *bp) != NULL;)
+	    if (b->live == 0) {
+		*bp = b->next;
+		free(b);
+		freed++;
+	    } else
+		bp = &b->next;
+    }
+    /* a hash at least twice the size it would grow to again */
+    while (n < t->count)
+	n *= 2;
+    if (t->hsize > 2 * n)
+	rehash(t, n);
+    /* the cycle before last's list: replaced when the next one begins,
+       and it may hold entries of the blocks just freed */
+    t->nprev = 0;
+    t->cursor = 0;
+    shrink(&t->order, t->norder, &t->ordermax);
+    shrink(&t->prev, t->nprev, &t->prevmax);
+    shrink(&t->active, t->nactive, &t->activemax);
+    shrink(&t->missing, t->nmissing, &t->missingmax);
+    return freed;
 }

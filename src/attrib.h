@@ -150,6 +150,7 @@ typedef struct pp_proc {
     int		settled;	/* its exit record has been counted */
     struct pp_agg *agg[3];	/* command, user, cgroup (aggregate.h) */
     struct pp_proc *next;	/* hash chain */
+    struct pp_slab *slab;	/* the block it is in */
 } __attribute__((aligned(64))) pp_proc;
 
 enum { PP_AGG_COMMAND, PP_AGG_USER, PP_AGG_CGROUP, PP_NAGG };
@@ -258,6 +259,13 @@ void pp_table_split(pp_table *t, double exited_ms, double joules,
 typedef void (*pp_exit_fn)(pp_proc *p, void *arg);
 size_t pp_table_sweep(pp_table *t, double now, double grace, pp_exit_fn fn,
 		      void *arg);
+
+/*
+ * Give back what a peak of processes left behind: blocks of entries all
+ * free, a hash table and lists far larger than the processes now need.
+ * Between cycles only (no entry is held then).  Returns blocks freed.
+ */
+size_t pp_table_trim(pp_table *t);
 
 /*
  * The live processes are t->order[0 .. t->norder): in the order they were

@@ -565,6 +565,10 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
 	s->discovered = s->t_prev;
 	/* once a minute, give back the heap that processes gone, a burst
 	   of new ones or a peak left free (kept between cycles otherwise) */
+	pp_table_trim(&s->procs);
+	free(s->newpids);		/* sized again by the next fetch */
+	s->newpids = NULL;
+	s->newmax = 0;
 	malloc_trim(0);
     }
 

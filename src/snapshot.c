@@ -21,7 +21,8 @@ pp_snapshot_free(pp_snapshot *snap)
     free(snap);
 }
 
-/* *v to hold at least n items of size bytes (kept if it does); -1 */
+/* *v to hold at least n items of size bytes (kept if it does, unless it
+   is far too big: after a peak of processes); -1 */
 static int
 room(void **v, size_t *max, size_t n, size_t size)
 {
@@ -29,7 +30,7 @@ room(void **v, size_t *max, size_t n, size_t size)
 
     if (n == 0)
 	n = 1;
-    if (*v != NULL && n <= *max)
+    if (*v != NULL && n <= *max && *max <= 4 * n + 1024)
 	return 0;
     n += n / 4;		/* some room to grow */
     if ((nv = realloc(*v, n * size)) == NULL)

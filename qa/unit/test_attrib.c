@@ -489,6 +489,33 @@ test_many(void)
 	if (round > 0)
 	    NEAR(pw + sp.unattributed_power, 100, 1e-6);
     }
+
+    /* the peak passes: 100 stay, the blocks and hash of the rest go */
+    pp_table_trim(&t);			/* blocks the churn left empty */
+    CHECK(pp_table_trim(&t) == 0);	/* nothing more */
+    pp_table_begin(&t);
+    for (i = 0; i < 100; i++)
+	pp_table_update(&t, 100000 + i, 1, 40, &isnew);
+    pp_table_split(&t, 0, 1000, 10, 0, &sp);
+    CHECK(pp_table_sweep(&t, 100, 0, NULL, NULL) == 19900);
+    CHECK(pp_table_trim(&t) > 0);
+    CHECK(t.hsize <= 1024 && t.ordermax <= 1024 && t.prevmax <= 1024);
+    /* the table works on: the ones kept are found, new ones come */
+    pp_table_begin(&t);
+    for (i = 0; i < 100; i++) {
+	pp_proc *p = pp_table_update(&t, 100000 + i, 1, 50, &isnew);
+	if (p == NULL || isnew || p->delta != 10)
+	    break;
+    }
+    CHECK(i == 100);
+    for (i = 0; i < 1000; i++)
+	if (pp_table_update(&t, 500000 + i, 1, 1, &isnew) == NULL || !isnew)
+	    break;
+    CHECK(i == 1000 && t.count == 1100);
+    pp_table_split(&t, 0, 1000, 10, 0, &sp);
+    CHECK(pp_table_sweep(&t, 100, 0, NULL, NULL) == 0);
+    CHECK(pp_table_lookup(&t, 100000 + 99) != NULL &&
+	  pp_table_lookup(&t, 500999) != NULL);
     pp_table_free(&t);
 }
 

@@ -62,6 +62,12 @@ main(void)
 	snap = pp_snapshot_reuse(snap, 2 * n, 100, more);
 	CHECK(snap != NULL && snap->procs_max >= 2 * n &&
 	      snap->aggs_max[0] >= 300);
+	/* after a peak: arrays far too big are made smaller */
+	snap = pp_snapshot_reuse(snap, 2 * n + 100000, 100, more);
+	CHECK(snap != NULL && snap->procs_max >= 2 * n + 100000);
+	snap = pp_snapshot_reuse(snap, 10, 100, naggs);
+	CHECK(snap != NULL && snap->procs_max >= 10 && snap->procs_max < 2 * n);
+	CHECK(snap->aggs_max[0] >= 3);	/* small ones stay as they are */
 	/* a new one */
 	pp_snapshot_free(pp_snapshot_reuse(NULL, 10, 10, naggs));
     }
