@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SEEN_KEEP	600.0	/* seconds a counted record is remembered;
-				   longer than acct.control.lifetime (60) */
+#define SEEN_KEEP	600.0	/* seconds a counted record is remembered
+				   when pmda-proc does not say how long it
+				   keeps records (acct.control.lifetime) */
+#define SEEN_MARGIN	60.0	/* ... and beyond that lifetime when it does */
 
 struct pp_seen {
     uint64_t	key;		/* pid << 32 | begin time */
@@ -28,6 +30,7 @@ static const char *names[PP_A_COUNT] = {
     [PP_A_PPID] = "acct.psinfo.ppid",
     [PP_A_USER] = "acct.id.uid_nm",
     [PP_A_ENABLED] = "acct.control.enable_acct",
+    [PP_A_LIFETIME] = "acct.control.lifetime",	/* not needed */
 };
 
 void
@@ -37,6 +40,7 @@ pp_acct_init(pp_accounting *a, int want)
     a->want = want;
     a->store_ctx = -1;
     a->indom = PM_INDOM_NULL;
+    a->keep = SEEN_KEEP;
     snprintf(a->status, sizeof(a->status), "not looked up yet");
 }
 
@@ -76,6 +80,34 @@ pp_acct_free(pp_accounting *a)
     a->store_ctx = -1;
 }
 
+/* *v (n items of size bytes used, *max allocated) made smaller when far
+   too big */
+static void
+shrink(void **v, size_t n, size_t *max, size_t size)
+{
+    size_t want = n < 512 ? 1024 : 2 * n;
+    void *nv;
+
+    if (*max <= 2 * want || (nv = realloc(*v, want * size)) == NULL)
+	return;
+    *v = nv;
+    *max = want;
+}
+
+void
+pp_acct_trim(pp_accounting *a)
+{
+    size_t m1 = a->maxcand, m2 = a->maxcand;
+
+    shrink((void **)&a->exits, a->nexits, &a->maxexits, sizeof(*a->exits));
+    shrink((void **)&a->suspect, a->nsuspect, &a->maxsuspect,
+	   sizeof(*a->suspect));
+    /* two lists of one size: the smaller of what each holds now */
+    shrink((void **)&a->cand_inst, a->ncand, &m1, sizeof(*a->cand_inst));
+    shrink((void **)&a->cand_btime, a->ncand, &m2, sizeof(*a->cand_btime));
+    a->maxcand = m1 < m2 ? m1 : m2;
+}
+
 void
 pp_acct_lookup(pp_accounting *a)
 {
@@ -94,6 +126,11 @@ pp_acct_lookup(pp_accounting *a)
 	return;
     }
     for (i = 0; i < PP_A_COUNT; i++) {
+	if (i == PP_A_LIFETIME && (a->pmid[i] == PM_ID_NULL ||
+				   pmLookupDesc(a->pmid[i], &desc) < 0)) {
+	    a->pmid[i] = PM_ID_NULL;	/* remembered SEEN_KEEP seconds */
+	    continue;
+	}
 	if (a->pmid[i] == PM_ID_NULL || pmLookupDesc(a->pmid[i], &desc) < 0) {
 	    snprintf(a->status, sizeof(a->status), "unavailable: %s not found; "
 		     "short-lived processes count as unattributed", names[i]);
@@ -109,11 +146,12 @@ pp_acct_lookup(pp_accounting *a)
 int
 pp_acct_pmids(const pp_accounting *a, pmID *list, int max)
 {
-    if (!a->available || max < 2)
+    if (!a->available || max < 3)
 	return 0;
     list[0] = a->pmid[PP_A_BTIME];	/* of every record: which are new */
     list[1] = a->pmid[PP_A_ENABLED];
-    return 2;
+    list[2] = a->pmid[PP_A_LIFETIME];	/* PM_ID_NULL comes back empty */
+    return 3;
 }
 
 /* a record not counted yet, to fetch the details of */
@@ -200,14 +238,15 @@ seen_add(pp_accounting *a, uint64_t key, double now)
     a->nseen++;
 }
 
-/* forget the records counted more than SEEN_KEEP ago: the oldest first,
-   none other looked at; the hash shrinks after a burst */
+/* forget the records counted more than a->keep ago, when pmda-proc has
+   dropped them: the oldest first, none other looked at; the hash shrinks
+   after a burst */
 static void
 seen_expire(pp_accounting *a, double now)
 {
     pp_seen *s, **ps;
 
-    while ((s = a->oldest) != NULL && now - s->when > SEEN_KEEP) {
+    while ((s = a->oldest) != NULL && now - s->when > a->keep) {
 	for (ps = seen_slot(a, s->key); *ps != s; ps = &(*ps)->next)
 	    ;
 	*ps = s->next;
@@ -271,7 +310,7 @@ pp_acct_records(pp_accounting *a, const pmResult *rp, int first,
 	PP_A_UTIME, PP_A_STIME, PP_A_ETIME, PP_A_PPID, PP_A_USER
     };
     enum { D_UTIME, D_STIME, D_ETIME, D_PPID, D_USER, D_COUNT };
-    const pmValueSet *bt, *en, *ut = NULL, *st = NULL, *et = NULL,
+    const pmValueSet *bt, *en, *lt, *ut = NULL, *st = NULL, *et = NULL,
 		     *pp = NULL, *us = NULL;
     pmResult *dr = NULL;
     pmID dids[D_COUNT];
@@ -287,6 +326,10 @@ pp_acct_records(pp_accounting *a, const pmResult *rp, int first,
     bt = pp_vset(rp, first);
     en = pp_vset(rp, first + 1);
     a->enabled = en && pp_value_of(en, 0, a->type[PP_A_ENABLED]) > 0;
+    if ((lt = pp_vset(rp, first + 2)) != NULL) {
+	double life = pp_value_of(lt, 0, a->type[PP_A_LIFETIME]);
+	a->keep = isfinite(life) && life > 0 ? life + SEEN_MARGIN : SEEN_KEEP;
+    }
 
     /* records stay for acct.control.lifetime: most were seen before */
     for (j = 0; bt != NULL && j < bt->numval; j++) {

@@ -14,7 +14,7 @@
 
 enum {
     PP_A_BTIME, PP_A_UTIME, PP_A_STIME, PP_A_ETIME, PP_A_PPID, PP_A_USER,
-    PP_A_ENABLED, PP_A_COUNT
+    PP_A_ENABLED, PP_A_LIFETIME, PP_A_COUNT
 };
 
 /* one exited process's CPU time in the current interval */
@@ -40,6 +40,8 @@ typedef struct {
     size_t	nseen;
     size_t	hseen;
     pp_seen	*oldest, *newest;	/* the same, in the order counted */
+    double	keep;		/* seconds one is remembered: a minute more
+				   than pmda-proc keeps its records */
 
     pp_exit	*exits;		/* this interval's exits */
     size_t	nexits;
@@ -65,8 +67,8 @@ void pp_acct_lookup(pp_accounting *a);
 
 /*
  * append to a fetch list what is fetched of every record each cycle (its
- * begin time, to tell the new ones) and whether accounting is on; returns
- * how many (2, or 0 when unavailable)
+ * begin time, to tell the new ones), whether accounting is on and how
+ * long pmda-proc keeps records; returns how many (0 when unavailable)
  */
 int pp_acct_pmids(const pp_accounting *a, pmID *list, int max);
 
@@ -91,6 +93,9 @@ double pp_acct_exited_ms(const pp_accounting *a);
  * records' truncation may hide (see pp_fill_residue).
  */
 void pp_acct_fill(pp_accounting *a, double residue_ms);
+
+/* between cycles: lists a burst of records left far too big made smaller */
+void pp_acct_trim(pp_accounting *a);
 
 /* if accounting is off, turn it on where the agent may, or say why not */
 void pp_acct_keep_on(pp_accounting *a, int ctx);

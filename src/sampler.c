@@ -566,6 +566,7 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
 	/* once a minute, give back the heap that processes gone, a burst
 	   of new ones or a peak left free (kept between cycles otherwise) */
 	pp_table_trim(&s->procs);
+	pp_acct_trim(&s->acct);
 	free(s->newpids);		/* sized again by the next fetch */
 	s->newpids = NULL;
 	s->newmax = 0;
