@@ -591,13 +591,6 @@ main(int argc, char **argv)
      */
     mallopt(M_MMAP_THRESHOLD, 2 << 20);
     mallopt(M_TRIM_THRESHOLD, 4 << 20);
-    /*
-     * One heap for both threads: a thread's own heap gives back its free
-     * top only on a free() beyond that threshold, never to malloc_trim,
-     * so after a peak of processes the worker's kept megabytes it no
-     * longer used; the main heap's top goes with the once-a-minute trim.
-     */
-    mallopt(M_ARENA_MAX, 1);
 
     /* defaults, then the file, then the command line */
     pp_config_defaults(&cfg);
