@@ -5,6 +5,7 @@
  */
 #include "compat.h"
 #include "config.h"
+#include "sampler.h"
 #include "snapshot.h"
 #include "worker.h"
 #include "../domain.h"
@@ -589,8 +590,8 @@ main(int argc, char **argv)
      * fetch's PDU, a snapshot): keep them in the heap instead of giving
      * them back and faulting them in again, page by page, each cycle.
      */
-    mallopt(M_MMAP_THRESHOLD, 2 << 20);
-    mallopt(M_TRIM_THRESHOLD, 4 << 20);
+    mallopt(M_MMAP_THRESHOLD, PP_HEAP_MMAP);
+    mallopt(M_TRIM_THRESHOLD, PP_HEAP_TRIM);
 
     /* defaults, then the file, then the command line */
     pp_config_defaults(&cfg);

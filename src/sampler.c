@@ -14,6 +14,8 @@
 #include <string.h>
 #include <time.h>
 
+#define PP_HEAP_KEEP	(256 << 10)	/* bytes of free top kept at a give-back */
+#define PP_HEAP_FREE_BLOCK (128 << 10)	/* a free() this big looks at the top */
 #define DISCOVER_EVERY	60.0	/* seconds (of the fetches' time) between
 				   looks for power sources that came or went */
 /* what pmFetch says when agents came, went, restarted or renamed metrics */
@@ -81,6 +83,26 @@ bury(pp_sampler *s, int all)
 	memmove(s->grave, s->grave + i, (s->ngrave - i) * sizeof(*s->grave));
 	s->ngrave -= i;
     }
+}
+
+/*
+ * Give the heap's free memory back to the system.  malloc_trim() releases
+ * free pages inside the heap, but not the free top of this thread's own
+ * heap (a glibc arena), which goes back only on a free() of a large block
+ * while the top exceeds the trim threshold; that is kept high (agent.c) so
+ * that each cycle's fetch does not fault its pages in again.  So, once a
+ * minute, the threshold is lowered for one such free().
+ */
+static void
+give_back_heap(void)
+{
+    void *p;
+
+    mallopt(M_TRIM_THRESHOLD, PP_HEAP_KEEP);
+    if ((p = malloc(PP_HEAP_FREE_BLOCK)) != NULL)
+	free(p);
+    mallopt(M_TRIM_THRESHOLD, PP_HEAP_TRIM);
+    malloc_trim(0);
 }
 
 void
@@ -570,7 +592,7 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
 	free(s->newpids);		/* sized again by the next fetch */
 	s->newpids = NULL;
 	s->newmax = 0;
-	malloc_trim(0);
+	give_back_heap();
     }
 
     /* fixed metrics by position (PM_ID_NULL ones come back empty) */

@@ -8,6 +8,16 @@
 #ifndef PP_SAMPLER_H
 #define PP_SAMPLER_H
 
+/*
+ * Heap kept between cycles (glibc mallopt, set by the agent at start):
+ * blocks up to PP_HEAP_MMAP come from the heap and up to PP_HEAP_TRIM of
+ * its free top stays, so a cycle's fetch reuses the last one's memory
+ * instead of faulting pages in again; the sampler gives it back once a
+ * minute.
+ */
+#define PP_HEAP_MMAP	(2 << 20)
+#define PP_HEAP_TRIM	(4 << 20)
+
 #include <pcp/pmapi.h>
 #include "accounting.h"
 #include "aggregate.h"
