@@ -6,7 +6,10 @@
  * proc.psinfo.utime and stime of every process (the least any agent
  * sampling through pmcd must do each cycle).  MODE "proc-kept": the same
  * with glibc told to keep freed memory in the heap (as the agent does)
- * rather than give it back and fault it in again at the next fetch.  MODE "serve": COUNT times,
+ * rather than give it back and fault it in again at the next fetch.
+ * MODE "proc-paced": the same as proc-kept, one fetch every INTERVAL
+ * seconds (sleeping between, as a sampling agent does: each fetch then
+ * starts with cold caches and a wake-up).  MODE "serve": COUNT times,
  * the instance names of procpower.process.power and a fetch of it (what a
  * client showing per-process power does).  "window": waits for SETTLE
  * cycles of the agent (default 1: its next one; more let it read the exit
@@ -161,7 +164,8 @@ main(int argc, char **argv)
 {
     const char *proc[] = { "proc.psinfo.utime", "proc.psinfo.stime" };
     const char *serve[] = { "procpower.process.power" };
-    int serving, count, n, i, sts, *insts;
+    int serving, paced, count, n, i, sts, *insts;
+    useconds_t pause_us = 0;
     pmID ids[2];
     pmDesc desc;
     pmResult *rp;
@@ -171,13 +175,17 @@ main(int argc, char **argv)
 
     if (argc > 1 && strcmp(argv[1], "window") == 0)
 	return window(argc, argv);
-    if (argc != 3 || ((serving = strcmp(argv[1], "serve") == 0) == 0 &&
-		      strcmp(argv[1], "proc") != 0 &&
+    paced = strcmp(argv[1], "proc-paced") == 0;
+    if ((argc != 3 + paced) || ((serving = strcmp(argv[1], "serve") == 0) == 0 &&
+		      strcmp(argv[1], "proc") != 0 && !paced &&
 		      strcmp(argv[1], "proc-kept") != 0)) {
-	fprintf(stderr, "usage: floor proc|proc-kept|serve COUNT\n");
+	fprintf(stderr, "usage: floor proc|proc-kept|serve COUNT\n"
+			"       floor proc-paced COUNT INTERVAL\n");
 	return 2;
     }
-    if (strcmp(argv[1], "proc-kept") == 0) {
+    if (paced)
+	pause_us = (useconds_t)(atof(argv[3]) * 1e6);
+    if (strcmp(argv[1], "proc-kept") == 0 || paced) {
 	mallopt(M_MMAP_THRESHOLD, 4 << 20);
 	mallopt(M_TRIM_THRESHOLD, 8 << 20);
     }
@@ -192,6 +200,8 @@ main(int argc, char **argv)
     c0 = cpu_ms();
     w0 = wall_ms();
     for (i = 0; i < count; i++) {
+	if (pause_us)
+	    usleep(pause_us);
 	if (serving) {
 	    if ((sts = pmGetInDom(desc.indom, &insts, &names)) < 0) {
 		fprintf(stderr, "floor: pmGetInDom: %s\n", pmErrStr(sts));
@@ -207,7 +217,8 @@ main(int argc, char **argv)
 	values += rp->vset[0]->numval;
 	pmFreeResult(rp);
     }
-    printf("%.3f %.3f %ld\n", (cpu_ms() - c0) / count, (wall_ms() - w0) / count,
+    printf("%.3f %.3f %ld\n", (cpu_ms() - c0) / count,
+	   (wall_ms() - w0) / count - pause_us / 1e3,
 	   values / count);
     return 0;
 }

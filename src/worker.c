@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,35 +27,48 @@ now(void)
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* tell the worker the control values changed (main thread) */
+static void
+poke(pp_worker *w)
+{
+    char c = 1;
+
+    /* a full pipe already holds a wake-up: nothing lost */
+    if (write(w->wake[1], &c, 1) < 0 && errno != EAGAIN)
+	pmNotifyErr(LOG_WARNING, "cannot wake the sampler: %s", strerror(errno));
+}
+
 /*
  * Sleep until the monotonic time `until`, or until the control values
  * change or stop is asked.  Returns 1 if woken early by a change.
+ * A poll of the wake pipe, not a condition variable: a timed-out
+ * pthread_cond_timedwait marks the mutex contended and so costs a futex
+ * wake-up each cycle, and this sleep is the agent's most frequent one.
  */
 static int
 wait_until(pp_worker *w, double until, unsigned *seen)
 {
+    struct pollfd pfd = { .fd = w->wake[0], .events = POLLIN };
     struct timespec ts;
-    int changed = 0;
-    double whole;
+    char drain[64];
+    int changed = 0, done = 0;
+    double left, whole;
 
-    pthread_mutex_lock(&w->lock);
-    while (!w->stop) {
-	double left = until - now();
-	if (left <= 0)
-	    break;
-	/* the condition variable runs on CLOCK_MONOTONIC, see start */
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	left += ts.tv_sec + ts.tv_nsec / 1e9;
+    while (!done && (left = until - now()) > 0) {
 	ts.tv_nsec = (long)(modf(left, &whole) * 1e9);
 	ts.tv_sec = (time_t)whole;
-	pthread_cond_timedwait(&w->wake, &w->lock, &ts);
+	if (ppoll(&pfd, 1, &ts, NULL) <= 0)
+	    continue;	/* timed out (the loop ends) or a signal */
+	while (read(w->wake[0], drain, sizeof(drain)) == (ssize_t)sizeof(drain))
+	    ;
+	pthread_mutex_lock(&w->lock);
+	done = w->stop;
 	if (w->interval != (int)(*seen)) {
 	    *seen = (unsigned)w->interval;
-	    changed = 1;
-	    break;
+	    changed = done = 1;
 	}
+	pthread_mutex_unlock(&w->lock);
     }
-    pthread_mutex_unlock(&w->lock);
     return changed;
 }
 
@@ -231,7 +245,6 @@ run(void *arg)
 int
 pp_worker_start(pp_worker *w, const pp_config *cfg, const char *username)
 {
-    pthread_condattr_t ca;
     int i;
 
     memset(w, 0, sizeof(*w));
@@ -240,12 +253,13 @@ pp_worker_start(pp_worker *w, const pp_config *cfg, const char *username)
     w->interval = cfg->interval;
     snprintf(w->source, sizeof(w->source), "%s", cfg->source);
     pthread_mutex_init(&w->lock, NULL);
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&w->wake, &ca);
-    pthread_condattr_destroy(&ca);
-    if ((i = pthread_create(&w->thread, NULL, run, w)) != 0)
+    if (pipe2(w->wake, O_CLOEXEC | O_NONBLOCK) < 0)
+	return -errno;
+    if ((i = pthread_create(&w->thread, NULL, run, w)) != 0) {
+	close(w->wake[0]);
+	close(w->wake[1]);
 	return -i;
+    }
     w->started = 1;
     return 0;
 }
@@ -257,9 +271,11 @@ pp_worker_stop(pp_worker *w)
 	return;
     pthread_mutex_lock(&w->lock);
     w->stop = 1;
-    pthread_cond_signal(&w->wake);
     pthread_mutex_unlock(&w->lock);
+    poke(w);
     pthread_join(w->thread, NULL);
+    close(w->wake[0]);
+    close(w->wake[1]);
     w->started = 0;
     pp_snapshot_free(w->latest);
     w->latest = NULL;
@@ -288,8 +304,8 @@ pp_worker_set_interval(pp_worker *w, int seconds)
 {
     pthread_mutex_lock(&w->lock);
     w->interval = seconds;
-    pthread_cond_signal(&w->wake);
     pthread_mutex_unlock(&w->lock);
+    poke(w);
 }
 
 void

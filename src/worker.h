@@ -13,7 +13,7 @@
 
 typedef struct {
     pthread_mutex_t	lock;
-    pthread_cond_t	wake;
+    int			wake[2];	/* a byte written: control changed */
     pthread_t		thread;
     int			started;
 
