@@ -748,6 +748,97 @@ test_churn(void)
     pp_table_free(&t);
 }
 
+static void
+test_compact(void)
+{
+    /* churn scatters the live entries over the blocks; the minute's trim
+       moves them side by side in fetch order, and nothing is lost */
+    pp_table t;
+    pp_split sp;
+    pp_proc *p;
+    char name[32];
+    double energy[7000] = { 0 };
+    int i, isnew, jumps, bad;
+    size_t k;
+
+    pp_table_init(&t);
+    pp_table_begin(&t);
+    for (i = 1; i <= 3000; i++)
+	pp_table_update(&t, i, 1, 0, &isnew);
+    pp_table_split(&t, 0, 100, 10, 0, &sp);
+    pp_table_sweep(&t, 10, 5, NULL, NULL);
+    /* the even ones end; the odd ones use CPU and are named */
+    pp_table_begin(&t);
+    for (i = 1; i <= 3000; i += 2) {
+	p = pp_table_update(&t, i, 1, i, &isnew);
+	snprintf(name, sizeof(name), "%06d cmd%d", i, i % 7);
+	pp_proc_set_name(&t, p, name);
+    }
+    pp_table_split(&t, 0, 100, 10, 3000 * 1500.0, &sp);
+    pp_table_sweep(&t, 20, 5, NULL, NULL);
+    pp_table_sweep(&t, 40, 5, NULL, NULL);	/* past their grace */
+    CHECK(t.count == 1500);
+    /* new ones take the entries the even ones left; pid 1 is missed */
+    pp_table_begin(&t);
+    for (i = 3; i <= 3000; i += 2)
+	pp_table_update(&t, i, 1, i + 1, &isnew);
+    for (i = 5001; i <= 6500; i++)
+	pp_table_update(&t, i, 1, 2, &isnew);
+    pp_table_split(&t, 0, 100, 10, 0, &sp);
+    pp_table_sweep(&t, 50, 1000, NULL, NULL);
+    CHECK(t.count == 3000 && t.norder == 2999 && t.nmissing == 1);
+    for (k = 0; k < t.norder; k++)
+	energy[t.order[k]->pid] = t.order[k]->energy;
+    for (jumps = 0, k = 1; k < t.norder; k++)
+	jumps += t.order[k] != t.order[k - 1] + 1;
+    CHECK(jumps > 1000);		/* scattered */
+
+    pp_table_trim(&t);
+    for (jumps = 0, k = 1; k < t.norder; k++)
+	jumps += t.order[k] != t.order[k - 1] + 1;
+    CHECK(jumps <= (int)(t.norder / 256) + 1);	/* side by side */
+    CHECK(t.count == 3000 && t.norder == 2999 && t.nmissing == 1);
+    for (bad = 0, k = 0; k < t.norder; k++) {
+	p = t.order[k];
+	bad += pp_table_lookup(&t, p->pid) != p || p->order_index != k ||
+	       p->energy != energy[p->pid];
+	if (p->pid <= 3000) {
+	    snprintf(name, sizeof(name), "%06d cmd%d", p->pid, p->pid % 7);
+	    bad += p->name == NULL || strcmp(p->name, name) != 0;
+	}
+    }
+    CHECK(bad == 0);
+    CHECK(t.nactive > 0);
+    for (bad = 0, k = 0; k < t.nactive; k++)
+	bad += t.order[t.active[k]->order_index] != t.active[k];
+    CHECK(bad == 0);
+    CHECK(pp_table_lookup(&t, 1) == t.missing[0]);
+    CHECK(pp_table_trim(&t) == 0);	/* nothing more to do */
+
+    /* the next cycle finds every one, pid 1 back from its absence */
+    pp_table_begin(&t);
+    bad = 0;
+    p = pp_table_update(&t, 1, 1, 1, &isnew);
+    bad += p == NULL || isnew;
+    for (i = 3; i <= 3000; i += 2) {
+	p = pp_table_update(&t, i, 1, i + 11, &isnew);
+	bad += p == NULL || isnew || p->delta != 10;
+    }
+    for (i = 5001; i <= 6500; i++) {
+	p = pp_table_update(&t, i, 1, 12, &isnew);
+	bad += p == NULL || isnew || p->delta != 10;
+    }
+    CHECK(bad == 0);
+    pp_table_split(&t, 0, 100, 10, 0, &sp);
+    CHECK(pp_table_sweep(&t, 60, 1000, NULL, NULL) == 0);
+    CHECK(t.count == 3000 && t.norder == 3000);
+    /* and new entries come after the moved ones */
+    pp_table_begin(&t);
+    p = pp_table_update(&t, 9999, 1, 0, &isnew);
+    CHECK(p != NULL && isnew && pp_table_lookup(&t, 9999) == p);
+    pp_table_free(&t);
+}
+
 int
 main(void)
 {
@@ -764,5 +855,6 @@ main(void)
     test_exits();
     test_unknown_start();
     test_churn();
+    test_compact();
     return unit_done("test_attrib");
 }
