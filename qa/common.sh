@@ -638,11 +638,17 @@ check_power_values() {
     done
 }
 
-# inject_rapl [PACKAGE_DIR/]ZONE=WATTS...: start an injector that makes
-# each RAPL zone's energy_uj grow at WATTS, e.g. package-0=15 or
-# intel-rapl:1/core=5 (the zone "core" of the second package)
+# inject_rapl [-p SECONDS] [PACKAGE_DIR/]ZONE=WATTS...: start an injector
+# that makes each RAPL zone's energy_uj grow at WATTS, e.g. package-0=15 or
+# intel-rapl:1/core=5 (the zone "core" of the second package), rewriting
+# the files every SECONDS (default 0.1: a reading is up to that old, so a
+# 1 s interval may see up to a tenth more or less than WATTS)
 inject_rapl() {
     local spec zone file args=()
+    if [ "${1:-}" = -p ]; then
+	args=(-p "$2")
+	shift 2
+    fi
     for spec in "$@"; do
 	zone=${spec%=*}
 	if [[ "$zone" == */* ]]; then
