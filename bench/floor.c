@@ -1,5 +1,6 @@
 /*
  * floor MODE COUNT
+ * floor proc-paced COUNT INTERVAL
  * floor window AGENT_PID PROC_PID CYCLES INTERVAL [SETTLE]
  *
  * The benchmark's minimal PMAPI client.  MODE "proc": COUNT fetches of
