@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # qa/common.sh: helpers of the integration tests qa/NNN.  Sourced (bash).
 #
 # A test is a bash script:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Pick values out of "pminfo -f" output (used by qa/common.sh).
 #   -v m=METRIC        the metric
 #   -v want=INSTANCE   an instance name, or its number with -v byid=1;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Shell functions shared by ./Install and .ci/run: get PCP and its
 # development files onto a Debian machine and make sure pmcd runs.
 # Sourced, not run.

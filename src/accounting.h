@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Process accounting: the CPU time of processes that exited between two
  * samples, from the proc PMDA's acct.* records.  Each record is counted

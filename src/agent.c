@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pmdaprocpower: the PMDA.  Metric and instance tables, the pmcd callbacks
  * and the main loop.  The callbacks answer from the last snapshot the

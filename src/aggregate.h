@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Aggregates that outlive processes: power and energy per command, per
  * user and per cgroup.  Keyed by name, with instance ids that stay the same

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Attribution arithmetic: energy from counters and gauges, and the split of
  * a source's energy over processes by CPU time.  Plain numbers only: no PCP

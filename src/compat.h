@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Differences between the PCP versions this agent builds against:
  * Debian 12's 6.0.3 and upstream 7.x.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * procpower.conf parser; see config.h and the CONFIGURATION section of
  * pmdaprocpower.1 for the format.

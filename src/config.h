@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The agent's configuration: defaults, and the parser of procpower.conf.
  * No PCP calls; errors go to a caller-supplied reporter with line numbers.

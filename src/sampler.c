@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The sampler; see sampler.h.  Every PMAPI call of the agent is here, in
  * sources.c or in accounting.c, and all of them run on the worker thread.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The sampler: one PMAPI context (live pmcd or, later, an archive), the
  * process table, the power sources, process accounting and the

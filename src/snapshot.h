@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A snapshot: everything the agent exports, as of the last completed
  * sampling cycle.  The sampler builds one per cycle; the PMDA's main thread

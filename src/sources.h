@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Power sources: one small driver per kind (pmda-denki RAPL of every
  * version, pmda-denki batteries, metrics named in the configuration, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The state files; see state.h.  A text, one record a line, the name last
  * so that it may hold spaces:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The agent's counters across restarts: when pmcd restarts, the agent is
  * restarted with it, and without this every energy counter would start

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Reading numbers out of a pmResult quickly: the common integer types
  * without pmExtractValue, and an instance looked up where it usually is.

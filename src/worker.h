@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The worker thread: owns the sampler (and so every PMAPI call), keeps the
  * sampling schedule, and hands each completed snapshot to the PMDA's main

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests of the aggregates (src/aggregate.c): ids, accumulation that
  * outlives processes, expiry, and the cgroup path of a process.

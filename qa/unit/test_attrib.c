@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests of the attribution arithmetic (src/attrib.c) with plain
  * numbers: counters (wrap, reset, spikes), gauges, the model, shares and

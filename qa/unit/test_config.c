@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests of the configuration parser (src/config.c): every keyword,
  * and bad lines reported with their line number while defaults stay.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests of the snapshot's pid index (src/snapshot.c): every process
  * is found by its pid whatever the order it was listed in, absent pids

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests of the state files (src/state.c): counters of sources,
  * aggregates and the remainder survive a save and a load with their

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A very small unit-test harness: CHECK and NEAR count and report
  * failures with their line, and unit_done() prints a summary and returns
