@@ -30,24 +30,17 @@ QA_BIN=$QA_DIR/bin
 QA_RESULTS=${QA_RESULTS:-$QA_DIR/results}
 seq=$(basename "$0")
 
-# the denki fixtures: in the repository, or in shared/ beside it
-QA_FIXTURES=${QA_FIXTURES:-}
-if [ -z "$QA_FIXTURES" ]; then
-    for _d in "$QA_DIR/fixtures/denki" "$REPO_DIR/../shared/fixtures/denki" \
-	      /work/shared/fixtures/denki; do
-	if [ -d "$_d" ]; then
-	    QA_FIXTURES=$(cd "$_d" && pwd)
-	    break
-	fi
-    done
-fi
-
-if [ -f /etc/pcp.env ]; then
+# every path from PCP's configuration (pcp.env reads pcp.conf); the
+# defaults are Debian's, for a machine without PCP
+if [ -f "${PCP_DIR:-}/etc/pcp.env" ]; then
     set +u
-    . /etc/pcp.env
+    . "${PCP_DIR:-}/etc/pcp.env"
     set -u
 fi
 PCP_PMDAS_DIR=${PCP_PMDAS_DIR:-/var/lib/pcp/pmdas}
+PCP_RC_DIR=${PCP_RC_DIR:-/etc/init.d}
+PCP_BINADM_DIR=${PCP_BINADM_DIR:-/usr/lib/pcp/bin}
+PCP_SYSCONF_DIR=${PCP_SYSCONF_DIR:-/etc/pcp}
 PCP_LOG_DIR=${PCP_LOG_DIR:-/var/log/pcp}
 PCP_RUN_DIR=${PCP_RUN_DIR:-/run/pcp}
 PCP_PMCDCONF_PATH=${PCP_PMCDCONF_PATH:-/etc/pcp/pmcd/pmcd.conf}
@@ -132,10 +125,6 @@ qa_needs_pcp() {
     [ "$(id -u)" = 0 ] || notrun "needs root"
     command -v pminfo >/dev/null || notrun "PCP is not installed"
     pmcd_running || notrun "pmcd does not answer"
-}
-
-qa_needs_fixtures() {
-    [ -n "$QA_FIXTURES" ] || notrun "no denki fixtures (set QA_FIXTURES)"
 }
 
 qa_needs_helpers() {
@@ -225,6 +214,24 @@ check_true() {
     return 1
 }
 
+# ---- the PCP version ----
+
+# the version of PCP that pmcd runs (7.2.2)
+pcp_version() {
+    pmprobe -v pmcd.version 2>/dev/null | sed -n 's/^pmcd.version 1 "\(.*\)"$/\1/p'
+}
+
+# pcp_at_least VERSION: pmcd's PCP is VERSION or later
+pcp_at_least() {
+    local v
+    v=$(pcp_version)
+    [ -n "$v" ] && [ "$(printf '%s\n%s\n' "$1" "$v" | sort -V | head -1)" = "$1" ]
+}
+
+# PCP 7.2 brought units of power (PM_UNIT_POWER); before, watts and joules
+# are dimensionless with a "units" label
+pcp_has_power_units() { pcp_at_least 7.2.0; }
+
 # ---- background processes ----
 
 # start a command in the background, killed at exit; its pid in LAST_PID
@@ -254,12 +261,12 @@ inject_start() {
 pmcd_running() {
     pmprobe pmcd.version >/dev/null 2>&1 && return 0
     note "starting pmcd"
-    env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin /etc/init.d/pmcd start >/dev/null 2>&1
+    env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$PCP_RC_DIR/pmcd" start >/dev/null 2>&1
     wait_for 30 pmprobe_ok pmcd.version
 }
 
 pmcd_restart() {
-    env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin /etc/init.d/pmcd restart \
+    env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$PCP_RC_DIR/pmcd" restart \
 	>"$tmp/pmcd-restart.log" 2>&1 || { cat "$tmp/pmcd-restart.log" >&2; return 1; }
     wait_for 30 pmprobe_ok pmcd.version
 }
@@ -498,27 +505,66 @@ denki_start() {
     fi
 }
 
-# denki_use_fixture NAME: DENKI_ROOT holds a fresh copy of the fixture
-# NAME (without the NUL padding of the captured files) and pmda-denki
-# runs on it, exporting its values
-denki_use_fixture() {
-    local name=$1 f
-    qa_needs_fixtures
-    [ -f "$QA_FIXTURES/$name.tgz" ] || notrun "no fixture $name.tgz in $QA_FIXTURES"
+# ---- the machines the tests run on ----
+#
+# Descriptions for qa/mkroot, which writes the sysfs tree (and MSR files)
+# pmda-denki reads; a test may also give its own.
+
+# a one-package laptop: package-0 with its core and uncore sub-domains and
+# dram, a psys zone the kernel shows beside them, a battery whose level
+# holds still (not discharging: on mains) and an AC adapter
+MACHINE_LAPTOP='cpus 4
+rapl package-0 core uncore dram
+rapl psys
+battery BAT0 energy_now 34710000 power_now 26439000 capacity 96 status Full
+mains AC'
+
+# a two-socket server, zones numbered by the kernel out of the packages'
+# order (intel-rapl:0 is package-1), no dram, no battery
+MACHINE_SERVER='cpus 32 packages 2
+rapl package-1 core
+rapl package-0 core'
+
+# no RAPL: one battery with energy_now and power_now
+MACHINE_BATTERY='cpus 8
+battery BAT0 energy_now 52000000 power_now 4077000 capacity 80 status Discharging'
+
+# two batteries: one whose level is charge (uAh), one energy (uWh)
+MACHINE_TWO_BATTERIES='cpus 4
+battery BAT0 charge_now 1523000 power_now 1576000 capacity 23
+battery BAT1 energy_now 15870000 power_now 0 capacity 96
+mains AC'
+
+# a Kaby Lake laptop whose RAPL MSRs include psys (the whole platform):
+# pmda-denki 6.3 and later read them (denki.rapl.msr), 6.0 does not
+MACHINE_PSYS='cpus 4
+rapl package-0 core uncore dram
+rapl psys
+msr 142
+mains AC'
+
+# pmda-denki's metrics of RAPL and batteries, every version's name
+DENKI_METRICS=(denki.rapl.sysfs denki.rapl.msr denki.rapl denki.rapl.rate
+    denki.bat.power_now)
+
+# denki_has METRIC: pmda-denki exports METRIC (with values)
+denki_has() { pmprobe_ok "$1"; }
+
+# denki_machine DESCRIPTION: DENKI_ROOT is a fresh tree written by
+# qa/mkroot from DESCRIPTION, and pmda-denki runs on it, exporting values
+denki_machine() {
     [ -x "$DENKI_DIR/pmdadenki" ] || notrun "pmda-denki is not available"
-    rm -rf "$DENKI_ROOT"
-    mkdir -p "$DENKI_ROOT.unpack"
-    tar -xzf "$QA_FIXTURES/$name.tgz" -C "$DENKI_ROOT.unpack" || die "cannot unpack $name"
-    mv "$DENKI_ROOT.unpack/$name" "$DENKI_ROOT" && rm -rf "$DENKI_ROOT.unpack"
-    find "$DENKI_ROOT" -type f | while read -r f; do
-	tr -d '\0' <"$f" >"$f.clean" && mv "$f.clean" "$f"
-    done
-    denki_start || die "cannot start pmda-denki on $name"
+    "$QA_DIR/mkroot" "$DENKI_ROOT" <<<"$1" || die "qa/mkroot cannot write the machine"
+    denki_start || die "cannot start pmda-denki on $DENKI_ROOT"
     _denki_answers() {
-	pmprobe_ok denki.rapl.rate || pmprobe_ok denki.bat.power_now
+	local m
+	for m in "${DENKI_METRICS[@]}"; do
+	    pmprobe_ok "$m" && return 0
+	done
+	return 1
     }
-    wait_for 20 _denki_answers || die "pmda-denki exports no values for $name"
-    note "pmda-denki runs on $name ($DENKI_ROOT)"
+    wait_for 20 _denki_answers || die "pmda-denki exports no values from $DENKI_ROOT"
+    note "pmda-denki runs on $DENKI_ROOT: $(echo "$1" | tr '\n' ';')"
 }
 
 # rapl_file ZONE_NAME [PACKAGE_DIR]: the energy_uj file of the RAPL zone
@@ -535,6 +581,44 @@ rapl_file() {
     done < <(find "$dir" -name name | sort)
     note "no RAPL zone $1 in $dir"
     return 1
+}
+
+# msr_file [PACKAGE]: the MSR device file pmda-denki reads for a package
+# (default 0): that of the package's first CPU
+msr_file() {
+    local f
+    f=$(ls -d "$DENKI_ROOT"/dev/cpu/*/msr 2>/dev/null | sort -V | sed -n "$(( ${1:-0} + 1 ))p")
+    [ -n "$f" ] || { note "no MSR file for package ${1:-0} in $DENKI_ROOT"; return 1; }
+    echo "$f"
+}
+
+# the MSR energy registers, by the name pmda-denki gives their instance
+msr_register() {
+    case $1 in
+    package) echo 0x611 ;;
+    cores) echo 0x639 ;;
+    uncore) echo 0x641 ;;
+    dram) echo 0x619 ;;
+    psys) echo 0x64d ;;
+    *) return 1 ;;
+    esac
+}
+
+# inject_msr [-p SECONDS] REGISTER=WATTS...: an injector making package
+# 0's MSR energy counters (package, cores, uncore, dram, psys) grow at
+# WATTS
+inject_msr() {
+    local spec reg file args=()
+    if [ "${1:-}" = -p ]; then
+	args=(-p "$2")
+	shift 2
+    fi
+    file=$(msr_file) || die "no MSR file to inject into"
+    for spec in "$@"; do
+	reg=$(msr_register "${spec%%=*}") || die "no MSR register ${spec%%=*}"
+	args+=(msr "$file" "$reg" "${spec#*=}")
+    done
+    inject_start "${args[@]}"
 }
 
 # the directory of the (first) battery

@@ -13,6 +13,13 @@
  *   wrap FILE PER_SECOND MAX   the same, modulo MAX (a RAPL counter wrapping
  *                              at max_energy_range_uj)
  *   cycle FILE V1,V2,...       V1, V2, ... in turn, one each period
+ *   msr FILE REGISTER WATTS    an MSR device file (qa/mkroot's msr): the
+ *                              32-bit energy count at byte offset REGISTER
+ *                              (0x611 package, 0x639 cores, 0x641 uncore,
+ *                              0x619 dram, 0x64d psys) grows at WATTS, in
+ *                              the energy unit its 0x606 register gives,
+ *                              wrapping at 2^32 as the hardware's does;
+ *                              the file is written whole, then renamed
  *
  * Runs until killed, or for -t SECONDS (default 900) at most.
  */
@@ -26,6 +33,8 @@
 
 #define MAXFILES	16
 #define MAXVALUES	16
+#define MSR_SIZE	4096
+#define MSR_UNIT	0x606
 
 typedef struct {
     const char	*path;
@@ -35,7 +44,19 @@ typedef struct {
     long long	modulo;		/* 0: none */
     long long	values[MAXVALUES];
     int		nvalues;
+    long	reg;		/* msr: the register's offset, else -1 */
+    double	unit;		/* msr: joules per count */
 } target;
+
+/* an MSR device file, written whole with every register it holds */
+typedef struct {
+    const char	*path;
+    unsigned char buf[MSR_SIZE];
+    size_t	len;
+} msrfile;
+
+static msrfile	msrs[MAXFILES];
+static int	nmsrs;
 
 static double
 now(void)
@@ -51,7 +72,7 @@ usage(void)
 {
     fprintf(stderr, "Usage: inject [-p SECONDS] [-t SECONDS] "
 	    "{rate FILE PER_SECOND | wrap FILE PER_SECOND MAX | "
-	    "cycle FILE V1,V2,...}...\n");
+	    "cycle FILE V1,V2,... | msr FILE REGISTER WATTS}...\n");
     exit(2);
 }
 
@@ -97,6 +118,61 @@ write_value(const char *path, long long v)
     }
 }
 
+static msrfile *
+msr_open(const char *path)
+{
+    msrfile *m;
+    FILE *f;
+    int i;
+
+    for (i = 0; i < nmsrs; i++)
+	if (strcmp(msrs[i].path, path) == 0)
+	    return &msrs[i];
+    m = &msrs[nmsrs++];
+    m->path = path;
+    if ((f = fopen(path, "r")) == NULL ||
+	(m->len = fread(m->buf, 1, sizeof(m->buf), f)) < MSR_UNIT + 8) {
+	fprintf(stderr, "inject: %s is not an MSR file of qa/mkroot's\n", path);
+	exit(1);
+    }
+    fclose(f);
+    return m;
+}
+
+static unsigned long long
+msr_get(const msrfile *m, long reg)
+{
+    unsigned long long v = 0;
+    int i;
+
+    for (i = 7; i >= 0; i--)
+	v = (v << 8) | m->buf[reg + i];
+    return v;
+}
+
+static void
+msr_put(msrfile *m, long reg, unsigned long long v)
+{
+    int i;
+
+    for (i = 0; i < 8; i++, v >>= 8)
+	m->buf[reg + i] = v & 0xff;
+}
+
+static void
+msr_write(const msrfile *m)
+{
+    char tmp[4096];
+    FILE *f;
+
+    snprintf(tmp, sizeof(tmp), "%s.inject-tmp", m->path);
+    if ((f = fopen(tmp, "w")) == NULL || fwrite(m->buf, 1, m->len, f) != m->len ||
+	fclose(f) != 0 || rename(tmp, m->path) < 0) {
+	fprintf(stderr, "inject: cannot write %s: %s\n", m->path, strerror(errno));
+	exit(1);
+    }
+}
+
 static int
 parse_values(target *t, char *list)
 {
@@ -135,7 +211,21 @@ main(int argc, char **argv)
 	    usage();
 	memset(tg, 0, sizeof(*tg));
 	tg->path = argv[i + 1];
-	if (strcmp(argv[i], "rate") == 0 || strcmp(argv[i], "wrap") == 0) {
+	tg->reg = -1;
+	if (strcmp(argv[i], "msr") == 0) {
+	    msrfile *m;
+	    char *end;
+	    if (i + 3 >= argc)
+		usage();
+	    m = msr_open(tg->path);
+	    tg->reg = strtol(argv[i + 2], &end, 0);
+	    if (*end != '\0' || tg->reg <= MSR_UNIT || tg->reg + 8 > (long)m->len)
+		usage();
+	    tg->unit = pow(0.5, (double)((msr_get(m, MSR_UNIT) >> 8) & 0x1f));
+	    tg->rate = number(argv[i + 3]) / tg->unit;
+	    tg->start = (long long)(msr_get(m, tg->reg) & 0xffffffffULL);
+	    i += 4;
+	} else if (strcmp(argv[i], "rate") == 0 || strcmp(argv[i], "wrap") == 0) {
 	    int wrap = argv[i][0] == 'w';
 	    if (wrap && i + 3 >= argc)
 		usage();
@@ -166,8 +256,13 @@ main(int argc, char **argv)
 		if (tg->modulo)
 		    v = ((v % tg->modulo) + tg->modulo) % tg->modulo;
 	    }
-	    write_value(tg->path, v);
+	    if (tg->reg >= 0)
+		msr_put(msr_open(tg->path), tg->reg, (unsigned long long)v & 0xffffffffULL);
+	    else
+		write_value(tg->path, v);
 	}
+	for (i = 0; i < nmsrs; i++)
+	    msr_write(&msrs[i]);
 	/* the next tick on the period's grid, whatever writing cost */
 	t = t0 + (tick + 1) * period - now();
 	if (t > 0) {
