@@ -255,10 +255,12 @@ pp_sampler_subsample(pp_sampler *s)
 	s->errors++;
 	return sts;
     }
-    if (sts & AGENTS_CHANGED)
-	s->agents_changed = 1;	/* these readings may be another's: drop them */
-    else
-	pp_sources_gauges(&s->sources, rp, s->cfg.max_watts);
+    if (sts & AGENTS_CHANGED) {
+	/* look again now, so that the next readings go where they belong */
+	pp_sources_rediscover(&s->sources, &s->cfg, s->local);
+	s->agents_changed = 1;	/* the accounting records too, next cycle */
+    }
+    pp_sources_gauges(&s->sources, rp, s->cfg.max_watts);
     pmFreeResult(rp);
     return 0;
 }
@@ -630,18 +632,17 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     /* sources, and the primary's energy over the interval */
     if (s->agents_changed) {
 	/*
-	 * An agent restarted (pmda-denki may now number its instances
-	 * differently) or metrics came or went: this fetch's readings may
-	 * belong to other sources, so skip the interval and look again.
+	 * An agent came, went or restarted, or metrics came or went: look
+	 * the sources up again before reading this fetch.  Those still at
+	 * their metric and instance use it; those that moved (pmda-denki
+	 * may number its zones differently) prime again.
 	 */
-	pp_sources_forget(&s->sources, "interval skipped: a source agent "
-			  "changed, its instances are looked up again");
-	pp_sources_discover(&s->sources, &s->cfg, s->local);
+	pp_sources_rediscover(&s->sources, &s->cfg, s->local);
 	pp_acct_lookup(&s->acct);
 	s->discovered = t;
 	s->agents_changed = 0;
-    } else
-	pp_sources_interval(&s->sources, rp, dt, &s->cfg, ncpu, util);
+    }
+    pp_sources_interval(&s->sources, rp, dt, &s->cfg, ncpu, util);
     pmFreeResult(rp);
     i = pp_sources_choose(&s->sources, want);
     if (i >= 0 && s->sources.s[i].valid && dt > 0) {

@@ -387,23 +387,46 @@ pp_sources_discover(pp_sources *ss, const pp_config *cfg, int local_sysfs)
     return present;
 }
 
-void
-pp_sources_forget(pp_sources *ss, const char *why)
-{
-    int i;
+/* where a source's readings come from, to tell whether it moved */
+typedef struct {
+    int		present;
+    pmID	pmid, level_pmid;
+    int		inst, level_inst;
+} source_place;
 
+int
+pp_sources_rediscover(pp_sources *ss, const pp_config *cfg, int local_sysfs)
+{
+    source_place before[PP_MAXSOURCES];
+    int i, n = ss->n, present;
+
+    for (i = 0; i < n; i++) {
+	const pp_source *s = &ss->s[i];
+	before[i].present = s->present;
+	before[i].pmid = s->pmid;
+	before[i].inst = s->inst;
+	before[i].level_pmid = s->level_pmid;
+	before[i].level_inst = s->level_inst;
+    }
+    present = pp_sources_discover(ss, cfg, local_sysfs);
     for (i = 0; i < ss->n; i++) {
 	pp_source *s = &ss->s[i];
 	double range = s->counter.range;
 
+	if (!s->present || s->kind == PP_KIND_SUM || s->kind == PP_KIND_MODEL)
+	    continue;
+	if (i < n && before[i].present && before[i].pmid == s->pmid &&
+	    before[i].inst == s->inst && before[i].level_pmid == s->level_pmid &&
+	    before[i].level_inst == s->level_inst)
+	    continue;
 	memset(&s->counter, 0, sizeof(s->counter));
 	s->counter.range = range;
 	memset(&s->gauge, 0, sizeof(s->gauge));
-	s->valid = 0;
-	s->joules = s->watts = 0;
-	if (s->present)
-	    snprintf(s->status, PP_STATUSLEN, "%s", why);
+	memset(&s->battery, 0, sizeof(s->battery));
+	s->discharging = 0;
+	s->moved = 1;
     }
+    return present;
 }
 
 int
@@ -445,7 +468,7 @@ pp_sources_gauges(pp_sources *ss, const pmResult *rp, double max_watts)
 
     for (i = 0; i < ss->n; i++) {
 	pp_source *s = &ss->s[i];
-	if (!s->present || s->kind != PP_KIND_GAUGE)
+	if (!s->present || s->kind != PP_KIND_GAUGE || s->moved)
 	    continue;
 	if (pp_result_value(rp, s->pmid, s->type, s->inst, &v) == 0)
 	    pp_gauge_add(&s->gauge, t, v * s->scale, max_watts);
@@ -517,6 +540,12 @@ pp_sources_interval(pp_sources *ss, const pmResult *rp, double dt,
 	s->joules = 0;
 	if (!s->present)
 	    continue;
+	if (s->moved) {
+	    s->moved = 0;
+	    snprintf(s->status, PP_STATUSLEN, "priming: found at another "
+		     "instance after an agent changed");
+	    continue;
+	}
 	switch (s->kind) {
 	case PP_KIND_COUNTER:
 	    close_counter(s, rp, dt, cfg->max_watts);

@@ -54,6 +54,8 @@ typedef struct {
 
     int			members[PP_MAXMEMBERS];	/* PP_KIND_SUM: indexes */
     int			nmembers;
+    int			moved;		/* found elsewhere by a rediscovery:
+					   its next reading only primes */
 
     /* arithmetic state */
     pp_counter		counter;
@@ -88,11 +90,18 @@ void pp_sources_init(pp_sources *ss);
 int pp_sources_discover(pp_sources *ss, const pp_config *cfg, int local_sysfs);
 
 /*
- * Forget every reading: a source agent restarted and may number its
- * instances differently, so nothing fetched before may be compared with
- * what comes next.  Each source says why in its status.
+ * After pmcd said an agent came, went or restarted, or its namespace
+ * changed (any agent: pmcd does not say which): look every source up
+ * again.  A source at the same metric and instance as before keeps its
+ * readings, and the fetch that carried the news is good for it: its
+ * agent answers for the same instance, and a counter that restarted from
+ * zero goes backwards and is seen as a reset.  A source whose metric or
+ * instance moved (pmda-denki renumbering its zones after a restart) or
+ * that is new starts again: the fetch's value at its old instance may be
+ * another source's, so its next reading only primes.  Returns the number
+ * of present sources.
  */
-void pp_sources_forget(pp_sources *ss, const char *why);
+int pp_sources_rediscover(pp_sources *ss, const pp_config *cfg, int local_sysfs);
 
 /* the metrics to fetch: all (full cycle), or the gauges to read between
    cycles (not a battery that was not discharging at the last cycle) */
