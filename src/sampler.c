@@ -203,7 +203,8 @@ pp_sampler_open(pp_sampler *s, int type, const char *name)
 	return sts;
     }
     s->ctx = sts;
-    s->local = type == PM_CONTEXT_HOST && is_local(name);
+    s->live = type == PM_CONTEXT_HOST;
+    s->local = s->live && is_local(name);
 
     lookup_all(PP_M_FIXED, fixed_names, s->fixed, s->fixed_type);
     lookup_all(PP_D_COUNT, detail_names, s->detail, s->detail_type);
@@ -219,7 +220,7 @@ pp_sampler_open(pp_sampler *s, int type, const char *name)
     pp_acct_lookup(&s->acct);
     s->discovered = -1;	/* look at once */
     /* a new connection: the next cycle primes again */
-    s->t_prev = 0;
+    s->t_prev = s->t_src_prev = 0;
     s->cpu_primed = 0;
     s->procs.primed = 0;
     return 0;
@@ -572,10 +573,11 @@ int
 pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
 {
     pmID list[PP_M_FIXED + PP_A_COUNT + 2 * PP_MAXSOURCES];
-    pmResult *rp;
-    int n = 0, i, sts, valid = 0, ncpu, acct_first, priming;
+    pmID srclist[2 * PP_MAXSOURCES];
+    pmResult *rp, *src = NULL;
+    int n = 0, nsrc, i, sts, valid = 0, ncpu, acct_first, priming;
     size_t nnew;
-    double t, dt, busy_ms, util, joules = -1;
+    double t, dt, t_src, dt_src, busy_ms, util, joules = -1;
     double cpu0 = cpu_seconds();
     pp_split split;
 
@@ -598,25 +600,55 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
 	give_back_heap();
     }
 
+    /*
+     * The sources first, on their own, from a pmcd.  pmcd stamps a result
+     * when the slowest of its agents has answered, and pmda-proc answering
+     * for thousands of processes or a burst of exit records can take a
+     * tenth of a second and more: a counter read at the start of such a
+     * fetch would be measured against a later time, and the next interval
+     * would read that much high (+22% over 1 s once, after a burst).
+     * Alone, the sources' readings carry their own time.  An archive's
+     * records are replayed as they were logged, in one fetch.
+     */
+    nsrc = pp_sources_pmids(&s->sources, 0, srclist, 2 * PP_MAXSOURCES);
+    if (s->live && nsrc > 0) {
+	if ((sts = pmFetch(nsrc, srclist, &src)) < 0) {
+	    s->errors++;
+	    snprintf(s->message, sizeof(s->message), "fetch failed: %s",
+		     pmErrStr(sts));
+	    return sts;
+	}
+	if (sts & AGENTS_CHANGED)
+	    s->agents_changed = 1;
+    }
     /* fixed metrics by position (PM_ID_NULL ones come back empty) */
     for (i = 0; i < PP_M_FIXED; i++)
 	list[n++] = s->fixed[i];
     acct_first = n;
     n += pp_acct_pmids(&s->acct, list + n, PP_A_COUNT);
-    n += pp_sources_pmids(&s->sources, 0, list + n, 2 * PP_MAXSOURCES);
+    if (src == NULL) {
+	memcpy(list + n, srclist, nsrc * sizeof(pmID));
+	n += nsrc;
+    }
     if ((sts = pmFetch(n, list, &rp)) < 0) {
 	s->errors++;
 	snprintf(s->message, sizeof(s->message), "fetch failed: %s",
 		 pmErrStr(sts));
+	if (src)
+	    pmFreeResult(src);
 	return sts;
     }
     if (sts & AGENTS_CHANGED)
 	s->agents_changed = 1;
     t = PP_RESULT_SECONDS(rp);
     dt = s->t_prev > 0 ? t - s->t_prev : 0;
-    if (s->t_prev > 0 && !(dt > 0)) {
+    t_src = src ? PP_RESULT_SECONDS(src) : t;
+    dt_src = s->t_src_prev > 0 ? t_src - s->t_src_prev : 0;
+    if (s->t_prev > 0 && !(dt > 0 && dt_src > 0)) {
 	/* same time stamp again (an archive's end, a clock step): nothing new */
 	pmFreeResult(rp);
+	if (src)
+	    pmFreeResult(src);
 	return 0;
     }
     priming = !s->procs.primed;
@@ -642,10 +674,12 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
 	s->discovered = t;
 	s->agents_changed = 0;
     }
-    pp_sources_interval(&s->sources, rp, dt, &s->cfg, ncpu, util);
+    pp_sources_interval(&s->sources, src ? src : rp, dt_src, &s->cfg, ncpu, util);
     pmFreeResult(rp);
+    if (src)
+	pmFreeResult(src);
     i = pp_sources_choose(&s->sources, want);
-    if (i >= 0 && s->sources.s[i].valid && dt > 0) {
+    if (i >= 0 && s->sources.s[i].valid && dt_src > 0) {
 	joules = s->sources.s[i].joules;
 	valid = 1;
     } else if (!priming) {
@@ -657,7 +691,7 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
        exit records' estimates: the records' truncation hid some of it */
     pp_acct_fill(&s->acct, busy_ms - pp_table_cpu(&s->procs) -
 			   pp_acct_exited_ms(&s->acct));
-    pp_table_split(&s->procs, pp_acct_exited_ms(&s->acct), joules, dt,
+    pp_table_split(&s->procs, pp_acct_exited_ms(&s->acct), joules, dt_src,
 		   busy_ms, &split);
     s->unattributed_energy += split.unattributed_joules;
     account_aggregates(s, &split, valid ? joules : 0, t);
@@ -665,6 +699,7 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     pp_table_sweep(&s->procs, t, 2.0 * s->cfg.interval + 10, reap, NULL);
     pp_acct_keep_on(&s->acct, s->ctx);
     s->t_prev = t;
+    s->t_src_prev = t_src;
     s->cycles++;
     if (i < 0)
 	snprintf(s->message, sizeof(s->message), "no power source");
@@ -673,7 +708,7 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
 	     strncmp(s->message, "no power", 8) == 0)
 	s->message[0] = '\0';
 
-    *out = build_snapshot(s, t, dt, &split, valid);
+    *out = build_snapshot(s, t, dt_src, &split, valid);
     if (*out)
 	(*out)->duration = (cpu_seconds() - cpu0) * 1000;
     return 0;

@@ -45,6 +45,8 @@ typedef struct {
     int		ctx;		/* PMAPI context, -1 none */
     pp_config	cfg;
     int		local;		/* the context is this machine */
+    int		live;		/* a pmcd (not an archive): sources fetched
+				   on their own, see pp_sampler_cycle */
 
     pmID	fixed[PP_M_FIXED];
     int		fixed_type[PP_M_FIXED];
@@ -60,6 +62,7 @@ typedef struct {
     int		agents_changed;	/* pmcd said an agent came, went or restarted */
 
     double	t_prev;		/* time of the previous full fetch, 0 none */
+    double	t_src_prev;	/* of the previous fetch of the sources */
     double	cpu_busy_prev, cpu_all_prev;
     int		cpu_primed;
 
