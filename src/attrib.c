@@ -136,12 +136,18 @@ field_ms(double ms)
     return isfinite(ms) && ms > 0 ? ms : 0;
 }
 
-/* a process cannot use more CPU than it lived, unless its record says so */
+/*
+ * A process cannot use more CPU than it lived, unless its record says so.
+ * The elapsed time is truncated to ticks too: it lived less than a tick
+ * longer than that.
+ */
 static double
-within_elapsed(double est, double truncated, double etime_ms)
+within_elapsed(double est, double truncated, double etime_ms, double tick_ms)
 {
-    if (isfinite(etime_ms) && etime_ms >= 0 && est > etime_ms)
-	return etime_ms > truncated ? etime_ms : truncated;
+    double lived = etime_ms + tick_ms;
+
+    if (isfinite(etime_ms) && etime_ms >= 0 && est > lived)
+	return lived > truncated ? lived : truncated;
     return est;
 }
 
@@ -152,12 +158,17 @@ pp_acct_cpu_ms(double utime_ms, double stime_ms, double etime_ms,
     double u = field_ms(utime_ms), s = field_ms(stime_ms), truncated = u + s;
     double est;
 
-    if (isfinite(etime_ms) && etime_ms > 0 && truncated >= etime_ms / 2)
-	est = truncated + tick_ms;		/* busy all along */
-    else
+    if (isfinite(etime_ms) && etime_ms > 0 && truncated >= etime_ms / 2) {
+	/* busy all along: a tick lost over its two fields, but one thread
+	   used no more than it lived, which is half a tick beyond its
+	   truncated elapsed time on average */
+	est = truncated + tick_ms;
+	if (truncated <= etime_ms + tick_ms / 2 && est > etime_ms + tick_ms / 2)
+	    est = etime_ms + tick_ms / 2;
+    } else
 	est = truncated + (u > 0 ? tick_ms / 2 : tick_ms / 10) +
 	      (s > 0 ? tick_ms / 2 : tick_ms / 10);
-    return within_elapsed(est, truncated, etime_ms);
+    return within_elapsed(est, truncated, etime_ms, tick_ms);
 }
 
 double
@@ -166,7 +177,7 @@ pp_acct_cpu_max_ms(double utime_ms, double stime_ms, double etime_ms,
 {
     double truncated = field_ms(utime_ms) + field_ms(stime_ms);
 
-    return within_elapsed(truncated + 2 * tick_ms, truncated, etime_ms);
+    return within_elapsed(truncated + 2 * tick_ms, truncated, etime_ms, tick_ms);
 }
 
 double

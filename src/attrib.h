@@ -96,9 +96,13 @@ int pp_battery_level(pp_battery *b, double t, double level, double hold);
  * average; a field that reads 0 mostly hides a millisecond or so (sleep,
  * true, a shell waiting for its children).  So: for a process that was
  * busy most of its life (the record accounts for half its elapsed time or
- * more), the sum plus one tick; otherwise the sum plus half a tick per
+ * more), the sum plus one tick, but no more than its elapsed time plus
+ * half a tick when one thread could have used it all; otherwise the sum plus half a tick per
  * non-zero field and a tenth of a tick per zero one; never more than its
- * elapsed time allows, unless the record itself says more (threads).
+ * elapsed time allows, unless the record itself says more (threads).  The
+ * elapsed time is truncated to ticks as well (the kernel writes whole
+ * ticks: /bin/true's 2 ms reads 0), so a process may have lived up to a
+ * tick longer than its record says.
  */
 #define PP_ACCT_TICK_MS	10.0
 

@@ -148,12 +148,13 @@ test_battery(void)
 static void
 test_acct_estimate(void)
 {
-    /* 30 ms of CPU in 31 ms, recorded as 20 + 0: busy, one tick added */
-    NEAR(pp_acct_cpu_ms(20, 0, 31, 10), 30, 1e-9);
-    /* but never more than it lived */
-    NEAR(pp_acct_cpu_ms(20, 0, 26, 10), 26, 1e-9);
-    /* /bin/true: 0 + 0 recorded, 1.2 ms elapsed: at most 1.2 ms */
-    NEAR(pp_acct_cpu_ms(0, 0, 1.2, 10), 1.2, 1e-9);
+    /* the kernel writes elapsed time in whole ticks too (10 ms here) */
+    /* 30 ms of CPU in 31 ms, recorded as 20 + 0 in 30: busy, a tick added */
+    NEAR(pp_acct_cpu_ms(20, 0, 30, 10), 30, 1e-9);
+    /* but never more than it lived: 10 + 10 in under 20 ms */
+    NEAR(pp_acct_cpu_ms(10, 10, 10, 10), 20, 1e-9);
+    /* /bin/true: 0 + 0 in 0 (it lived 2 ms): about a ms a field, not 0 */
+    NEAR(pp_acct_cpu_ms(0, 0, 0, 10), 2, 1e-9);
     /* sleep 0.2: 0 + 0 in 200 ms: about a millisecond per field */
     NEAR(pp_acct_cpu_ms(0, 0, 200, 10), 2, 1e-9);
     /* a shell that mostly waited: half a tick per non-zero field */
@@ -162,8 +163,11 @@ test_acct_estimate(void)
     /* several threads: more CPU than elapsed time, the record stands */
     NEAR(pp_acct_cpu_ms(300, 100, 250, 10), 400, 1e-9);
     /* bad fields are zero; an unknown elapsed time bounds nothing */
-    NEAR(pp_acct_cpu_ms(NAN, -4, 2, 10), 2, 1e-9);
+    NEAR(pp_acct_cpu_ms(NAN, -4, 0, 10), 2, 1e-9);
     NEAR(pp_acct_cpu_ms(20, 0, NAN, 10), 26, 1e-9);
+    /* a record with no room for its estimate: a tick beyond its elapsed
+       time at most (an elapsed time longer than 0 is never below it) */
+    NEAR(pp_acct_cpu_ms(0, 0, 0, 1), 0.2, 1e-9);
     /* over CPU-bound processes of spread-out lengths it is unbiased */
     {
 	double truth = 0, est = 0;
@@ -172,7 +176,7 @@ test_acct_estimate(void)
 	    double u = 20 + 15.0 * i / 1000, s = 3.0 * ((i * 7) % 10) / 10;
 	    truth += u + s;
 	    est += pp_acct_cpu_ms(10 * floor(u / 10), 10 * floor(s / 10),
-				  u + s + 1, 10);
+				  10 * floor((u + s + 1) / 10), 10);
 	}
 	NEAR(est / truth, 1, 0.05);
     }
@@ -184,9 +188,10 @@ test_fill(void)
     double cpu[3] = { 20, 2, 5 }, room[3] = { 10, 18, 0 };
 
     /* the records' bounds: a tick a field, within the elapsed time */
-    NEAR(pp_acct_cpu_max_ms(20, 0, 31, 10), 31, 1e-9);
+    NEAR(pp_acct_cpu_max_ms(20, 0, 30, 10), 40, 1e-9);
+    NEAR(pp_acct_cpu_max_ms(20, 0, 20, 10), 30, 1e-9);
     NEAR(pp_acct_cpu_max_ms(0, 0, 200, 10), 20, 1e-9);
-    NEAR(pp_acct_cpu_max_ms(0, 0, 1.2, 10), 1.2, 1e-9);
+    NEAR(pp_acct_cpu_max_ms(0, 0, 0, 10), 10, 1e-9);	/* lived < a tick */
     NEAR(pp_acct_cpu_max_ms(300, 100, 250, 10), 400, 1e-9);
     /* residue shared in proportion to the room, never beyond it */
     NEAR(pp_fill_residue(cpu, room, 3, 14), 14, 1e-9);
