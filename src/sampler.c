@@ -21,6 +21,9 @@
 				   looks for power sources that came or went */
 /* what pmFetch says when agents came, went, restarted or renamed metrics */
 #define AGENTS_CHANGED	(PMCD_AGENT_CHANGE | PMCD_NAMES_CHANGE)
+/* cycles in a row taken again when pmda-proc fails to answer; after that
+   (pmda-proc gone for good) processes are simply not seen */
+#define PROCS_HOLD	2
 
 static const char *fixed_names[PP_M_FIXED] = {
     [PP_M_UTIME] = "proc.psinfo.utime",
@@ -198,6 +201,7 @@ pp_sampler_open(pp_sampler *s, int type, const char *name)
 
     pp_sampler_close(s);
     if ((sts = pmNewContext(type, name)) < 0) {
+	s->message_passes = 1;
 	snprintf(s->message, sizeof(s->message), "cannot connect to pmcd at "
 		 "%s: %s", name, pmErrStr(sts));
 	return sts;
@@ -212,6 +216,7 @@ pp_sampler_open(pp_sampler *s, int type, const char *name)
     if (s->fixed[PP_M_UTIME] != PM_ID_NULL &&
 	pmLookupDesc(s->fixed[PP_M_UTIME], &desc) == 0)
 	s->proc_indom = desc.indom;
+    s->message_passes = 0;
     if (s->fixed[PP_M_UTIME] == PM_ID_NULL || s->fixed[PP_M_STIME] == PM_ID_NULL)
 	snprintf(s->message, sizeof(s->message), "proc.psinfo.utime/stime not "
 		 "available (is pmda-proc installed?): no per-process figures");
@@ -569,6 +574,13 @@ machine_cpu(pp_sampler *s, const pmResult *rp, double *busy_ms, double *util)
     s->cpu_primed = 1;
 }
 
+/* the processes' CPU times came back as an error, not as values */
+static int
+procs_failed(const pmResult *rp)
+{
+    return rp->numpmid > PP_M_UTIME && rp->vset[PP_M_UTIME]->numval < 0;
+}
+
 int
 pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
 {
@@ -614,6 +626,7 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     if (s->live && nsrc > 0) {
 	if ((sts = pmFetch(nsrc, srclist, &src)) < 0) {
 	    s->errors++;
+	    s->message_passes = 1;
 	    snprintf(s->message, sizeof(s->message), "fetch failed: %s",
 		     pmErrStr(sts));
 	    return sts;
@@ -632,6 +645,7 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     }
     if ((sts = pmFetch(n, list, &rp)) < 0) {
 	s->errors++;
+	s->message_passes = 1;
 	snprintf(s->message, sizeof(s->message), "fetch failed: %s",
 		 pmErrStr(sts));
 	if (src)
@@ -651,6 +665,26 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
 	    pmFreeResult(src);
 	return 0;
     }
+    if (procs_failed(rp) && s->procs.primed && s->procs_held < PROCS_HOLD) {
+	/*
+	 * pmda-proc did not answer this time (PCP 7.2.2's crashes now and
+	 * then and pmcd starts it again): every process would seem gone
+	 * and the interval's energy nobody's.  Read nothing: the next cycle
+	 * takes both intervals, the sources' deltas and the processes' CPU
+	 * times alike, as if this fetch had not been made.
+	 */
+	s->procs_held++;
+	s->errors++;
+	s->message_passes = 1;
+	snprintf(s->message, sizeof(s->message), "pmda-proc did not answer "
+		 "(%s): the interval is attributed with the next",
+		 pmErrStr(rp->vset[PP_M_UTIME]->numval));
+	pmFreeResult(rp);
+	if (src)
+	    pmFreeResult(src);
+	return 0;
+    }
+    s->procs_held = 0;
     priming = !s->procs.primed;
 
     nnew = update_processes(s, rp);
@@ -701,12 +735,13 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     s->t_prev = t;
     s->t_src_prev = t_src;
     s->cycles++;
-    if (i < 0)
+    if (i < 0) {
+	s->message_passes = 1;
 	snprintf(s->message, sizeof(s->message), "no power source");
-    else if (strncmp(s->message, "fetch failed", 12) == 0 ||
-	     strncmp(s->message, "cannot connect", 14) == 0 ||
-	     strncmp(s->message, "no power", 8) == 0)
+    } else if (s->message_passes) {
+	s->message_passes = 0;
 	s->message[0] = '\0';
+    }
 
     *out = build_snapshot(s, t, dt_src, &split, valid);
     if (*out)

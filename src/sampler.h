@@ -60,6 +60,8 @@ typedef struct {
     pp_aggset	aggs[PP_NAGG];
     double	discovered;	/* time of the last look for sources, -1 none */
     int		agents_changed;	/* pmcd said an agent came, went or restarted */
+    int		procs_held;	/* cycles in a row taken again at the next
+				   because pmda-proc did not answer */
 
     double	t_prev;		/* time of the previous full fetch, 0 none */
     double	t_src_prev;	/* of the previous fetch of the sources */
@@ -69,6 +71,9 @@ typedef struct {
     unsigned long long cycles, errors, skipped;
     double	unattributed_energy;
     char	message[256];
+    int		message_passes;	/* the message is of a passing state (a failed
+				   fetch, no pmcd, no source): a good cycle
+				   clears it; else it stays */
     pp_state_file statefile;	/* cfg.state, kept open */
     pp_snapshot	*spare;		/* one no longer read, to fill again */
 

@@ -163,6 +163,7 @@ connect_sampler(pp_worker *w, pp_sampler *s)
 	return 0;
     if (w->username != NULL) {
 	if (s->cfg.accounting && pp_sampler_open_store(s) < 0) {
+	    s->message_passes = 1;
 	    snprintf(s->message, sizeof(s->message), "waiting for pmcd at %.200s",
 		     s->cfg.host);
 	    return -1;
