@@ -652,8 +652,8 @@ pp_log_grep() { grep -E -- "$1" "$PP_LOG" 2>/dev/null; }
 # pp_window_start: wait for a cycle to end, then snapshot the agent into
 # $tmp/window.start (what pp_window_end compares with)
 PP_WINDOW_METRICS=(procpower.agent.cycles procpower.agent.interval
-    procpower.agent.skipped procpower.agent.status procpower.control.source
-    procpower.system.power procpower.system.energy)
+    procpower.agent.errors procpower.agent.skipped procpower.agent.status
+    procpower.control.source procpower.system.power procpower.system.energy)
 pp_window_start() {
     pp_wait_cycles 1
     pp_fetch "$tmp/window.start" "${PP_WINDOW_METRICS[@]}"
@@ -661,7 +661,8 @@ pp_window_start() {
 
 # pp_window_end CYCLES: wait CYCLES more cycles, snapshot into
 # $tmp/window.end; WINDOW_SECS is the time between the two snapshots'
-# cycles (cycles x interval)
+# cycles: cycles x interval, and an interval more for each cycle the agent
+# took again at the next (pmda-proc not answering: procpower.agent.errors)
 pp_window_end() {
     pp_wait_cycles "$1"
     pp_fetch "$tmp/window.end" "${PP_WINDOW_METRICS[@]}"
@@ -672,10 +673,13 @@ pp_window_end() {
 pp_window_close() {
     local c1 c2
     [ "$1" = "$tmp/window.end" ] || cp "$1" "$tmp/window.end"
+    local e1 e2
     c1=$(pp_get "$tmp/window.start" procpower.agent.cycles)
     c2=$(pp_get "$tmp/window.end" procpower.agent.cycles)
-    WINDOW_SECS=$(calc "($c2 - $c1) * $(pp_interval)")
-    note "window: cycles $c1 -> $c2, $WINDOW_SECS s"
+    e1=$(pp_get "$tmp/window.start" procpower.agent.errors)
+    e2=$(pp_get "$tmp/window.end" procpower.agent.errors)
+    WINDOW_SECS=$(calc "($c2 - $c1 + ${e2:-0} - ${e1:-0}) * $(pp_interval)")
+    note "window: cycles $c1 -> $c2, errors ${e1:-?} -> ${e2:-?}, $WINDOW_SECS s"
 }
 
 # pp_each_cycle N COMMAND...: after each of the next N cycles, snapshot
