@@ -4,6 +4,7 @@
  * and the main loop.  The callbacks answer from the last snapshot the
  * worker completed and never call pmcd; all sampling is in the worker.
  */
+#include "access.h"
 #include "compat.h"
 #include "config.h"
 #include "sampler.h"
@@ -13,6 +14,7 @@
 
 #include <errno.h>
 #include <malloc.h>
+#include <pwd.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,6 +32,8 @@ enum {	/* clusters */
     CL_PROCESS, CL_SYSTEM, CL_CONTROL, CL_AGENT,
     CL_COMMAND, CL_USER, CL_CGROUP,	/* aggregates, in PP_AGG_* order */
 };
+
+enum { CTL_INTERVAL, CTL_SOURCE };	/* procpower.control items */
 
 static pmdaIndom indomtab[NUM_INDOMS] = {
     { INDOM_PROCESS, 0, NULL },
@@ -79,9 +83,9 @@ static pmdaMetric metrictab[] = {
     { NULL, { PMDA_PMID(CL_SYSTEM, 5), PM_TYPE_DOUBLE, NO_IND,
 	PM_SEM_INSTANT, PP_UNITS_WATT } },
     /* procpower.control.{interval,source} */
-    { NULL, { PMDA_PMID(CL_CONTROL, 0), PM_TYPE_U32, NO_IND,
+    { NULL, { PMDA_PMID(CL_CONTROL, CTL_INTERVAL), PM_TYPE_U32, NO_IND,
 	PM_SEM_DISCRETE, UNITS_SEC } },
-    { NULL, { PMDA_PMID(CL_CONTROL, 1), PM_TYPE_STRING, NO_IND,
+    { NULL, { PMDA_PMID(CL_CONTROL, CTL_SOURCE), PM_TYPE_STRING, NO_IND,
 	PM_SEM_DISCRETE, UNITS_NONE } },
     /* procpower.agent.* */
     { NULL, { PMDA_PMID(CL_AGENT, 0), PM_TYPE_U64, NO_IND,
@@ -126,6 +130,7 @@ static pmdaInstid	*agg_insts[PP_NAGG];
 static size_t		agg_insts_max[PP_NAGG];
 static int		source_stored;	/* a pmstore not yet used by a cycle */
 static char		*username;
+static char		agent_user[64];	/* who may store, besides root */
 static char		confpath[MAXPATHLEN];
 static char		helppath[MAXPATHLEN];
 
@@ -247,11 +252,11 @@ procpower_fetch_cb(pmdaMetric *mdesc, unsigned int inst, pmAtomValue *atom)
     const pp_snap_source *s;
 
     if (cluster == CL_CONTROL) {
-	if (item == 0) {
+	if (item == CTL_INTERVAL) {
 	    atom->ul = (unsigned int)pp_worker_interval(&worker);
 	    return 1;
 	}
-	if (item == 1) {
+	if (item == CTL_SOURCE) {
 	    /*
 	     * The source in use; the one just stored until the next cycle
 	     * uses it, "auto" until a cycle has chosen one.
@@ -344,20 +349,46 @@ procpower_fetch_cb(pmdaMetric *mdesc, unsigned int inst, pmAtomValue *atom)
     return PM_ERR_PMID;
 }
 
+/* a store checked, not yet applied */
+typedef struct {
+    int		interval;		/* seconds, 0 unchanged */
+    int		has_source;
+    char	source[PP_NAMELEN];
+} pending;
+
+/* the string of a store, when it is a whole one: NUL within its length */
+static const char *
+stored_string(const pmValueSet *vsp)
+{
+    const pmValueBlock *vb;
+    size_t len;
+
+    if (vsp->valfmt == PM_VAL_INSITU)
+	return NULL;
+    vb = vsp->vlist[0].value.pval;
+    if (vb == NULL || vb->vlen < PM_VAL_HDR_SIZE)
+	return NULL;
+    len = vb->vlen - PM_VAL_HDR_SIZE;
+    if (len == 0 || memchr(vb->vbuf, '\0', len) == NULL)
+	return NULL;
+    return vb->vbuf;
+}
+
+/* check one value of a store into p; nothing changes here */
 static int
-store_value(pmValueSet *vsp, pmdaExt *pmda)
+check_value(pmValueSet *vsp, pending *p)
 {
     unsigned int cluster = pmID_cluster(vsp->pmid);
     unsigned int item = pmID_item(vsp->pmid);
+    const char *name;
     pmAtomValue av;
-    int sts, k;
+    int sts, k, ok;
 
-    (void)pmda;
-    if (cluster != CL_CONTROL || item > 1)
+    if (cluster != CL_CONTROL || (item != CTL_INTERVAL && item != CTL_SOURCE))
 	return PM_ERR_PERMISSION;
     if (vsp->numval != 1)
 	return PM_ERR_BADSTORE;
-    if (item == 0) {
+    if (item == CTL_INTERVAL) {
 	if ((sts = pmExtractValue(vsp->valfmt, &vsp->vlist[0], PM_TYPE_U32,
 				  &av, PM_TYPE_U32)) < 0)
 	    return sts;
@@ -367,48 +398,89 @@ store_value(pmValueSet *vsp, pmdaExt *pmda)
 			PP_INTERVAL_MIN, PP_INTERVAL_MAX);
 	    return PM_ERR_BADSTORE;
 	}
-	pp_worker_set_interval(&worker, (int)av.ul);
-	pmNotifyErr(LOG_INFO, "interval set to %u seconds", av.ul);
+	p->interval = (int)av.ul;
 	return 0;
     }
-    /* item 1: the primary source, "auto" or one that is present now */
-    if (vsp->valfmt == PM_VAL_INSITU)
+    /* the primary source, "auto" or one that is present now */
+    if ((name = stored_string(vsp)) == NULL) {
+	pmNotifyErr(LOG_WARNING, "pmstore procpower.control.source refused: "
+		    "not a string");
 	return PM_ERR_BADSTORE;
-    {
-	const char *name = vsp->vlist[0].value.pval->vbuf;
-	int ok = strcmp(name, "auto") == 0;
-	for (k = 0; !ok && current && k < current->nsources; k++)
-	    if (current->sources[k].present &&
-		strcmp(current->sources[k].name, name) == 0)
-		ok = 1;
-	if (!ok || !pp_source_name_valid(name)) {
-	    pmNotifyErr(LOG_WARNING, "pmstore procpower.control.source \"%.64s\" "
-			"refused: not 'auto' nor a present source", name);
-	    return PM_ERR_BADSTORE;
-	}
-	pp_worker_set_source(&worker, name);
+    }
+    ok = strcmp(name, "auto") == 0;
+    for (k = 0; !ok && current && k < current->nsources; k++)
+	if (current->sources[k].present &&
+	    strcmp(current->sources[k].name, name) == 0)
+	    ok = 1;
+    if (!ok || !pp_source_name_valid(name)) {
+	pmNotifyErr(LOG_WARNING, "pmstore procpower.control.source \"%.64s\" "
+		    "refused: not 'auto' nor a present source", name);
+	return PM_ERR_BADSTORE;
+    }
+    p->has_source = 1;
+    snprintf(p->source, sizeof(p->source), "%s", name);
+    return 0;
+}
+
+/*
+ * A store is taken from root and the agent's user only (pmcd tells who
+ * the client is: see the attribute callback), and whole or not at all:
+ * every value is checked before any is applied.
+ */
+static int
+procpower_store(pmdaResult *result, pmdaExt *pmda)
+{
+    pending p = { 0 };
+    int i, sts;
+
+    if (!pp_access_may_store(pmda->e_context)) {
+	long uid = pp_access_uid(pmda->e_context);
+	if (uid < 0)
+	    pmNotifyErr(LOG_WARNING, "pmstore refused: a client whose user "
+			"pmcd does not know (not a local connection)");
+	else
+	    pmNotifyErr(LOG_WARNING, "pmstore refused: uid %ld is neither "
+			"root nor %s", uid, agent_user);
+	return PM_ERR_PERMISSION;
+    }
+    for (i = 0; i < result->numpmid; i++)
+	if ((sts = check_value(result->vset[i], &p)) < 0)
+	    return sts;
+    if (p.interval > 0) {
+	pp_worker_set_interval(&worker, p.interval);
+	pmNotifyErr(LOG_INFO, "interval set to %d seconds (uid %ld)",
+		    p.interval, pp_access_uid(pmda->e_context));
+    }
+    if (p.has_source) {
+	pp_worker_set_source(&worker, p.source);
 	source_stored = 1;
-	pmNotifyErr(LOG_INFO, "primary source set to %s", name);
+	pmNotifyErr(LOG_INFO, "primary source set to %s (uid %ld)", p.source,
+		    pp_access_uid(pmda->e_context));
     }
     return 0;
 }
 
+/* pmcd's word on who a client is */
 static int
-procpower_store(pmdaResult *result, pmdaExt *pmda)
+procpower_attribute(int ctx, int attr, const char *value, int length,
+		    pmdaExt *pmda)
 {
-    int i, sts;
-
-    /* check every value first, so a bad one changes nothing */
-    for (i = 0; i < result->numpmid; i++) {
-	pmValueSet *vsp = result->vset[i];
-	unsigned int cluster = pmID_cluster(vsp->pmid);
-	if (cluster != CL_CONTROL || pmID_item(vsp->pmid) > 1)
-	    return PM_ERR_PERMISSION;
+    if (attr == PMDA_ATTR_USERID && value != NULL && length > 0) {
+	char *end;
+	unsigned long uid;
+	errno = 0;
+	uid = strtoul(value, &end, 10);
+	if (errno == 0 && end != value && *end == '\0' && uid < (uid_t)-1 &&
+	    pp_access_set_uid(ctx, (uid_t)uid) < 0)
+	    return -ENOMEM;
     }
-    for (i = 0; i < result->numpmid; i++)
-	if ((sts = store_value(result->vset[i], pmda)) < 0)
-	    return sts;
-    return 0;
+    return pmdaAttribute(ctx, attr, value, length, pmda);
+}
+
+static void
+procpower_end_context(int ctx)
+{
+    pp_access_end(ctx);
 }
 
 static int
@@ -616,6 +688,18 @@ main(int argc, char **argv)
 	pmNotifyErr(LOG_ERR, "PMDA set-up failed: %s", pmErrStr(dispatch.status));
 	exit(1);
     }
+    /*
+     * Stores only from root and the agent's user: pmcd passes each
+     * client's credentials to an agent that asks for them.
+     */
+    {
+	struct passwd *pw = getpwnam(username);
+	pp_access_init(pw ? pw->pw_uid : 0);
+	snprintf(agent_user, sizeof(agent_user), "%s", pw ? username : "root");
+    }
+    pmdaSetCommFlags(&dispatch, PMDA_FLAG_AUTHORIZE);
+    dispatch.version.seven.attribute = procpower_attribute;
+    pmdaSetEndContextCallBack(&dispatch, procpower_end_context);
     dispatch.version.any.store = procpower_store;
     dispatch.version.seven.label = procpower_label;
     dispatch.version.any.fetch = procpower_fetch;
@@ -650,5 +734,6 @@ main(int argc, char **argv)
     pp_worker_stop(&worker);
     pp_snapshot_free(current);
     free(proc_insts);
+    pp_access_free();
     exit(0);
 }
