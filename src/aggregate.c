@@ -4,6 +4,7 @@
  */
 #include "aggregate.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,17 @@ void
 pp_aggset_init(pp_aggset *set)
 {
     memset(set, 0, sizeof(*set));
+    set->limit = PP_AGG_DEFAULT_LIMIT;
+    set->byte_limit = PP_AGG_BYTE_LIMIT;
+    set->other_name = "(other)";
+}
+
+void
+pp_aggset_limit(pp_aggset *set, size_t limit, const char *other_name)
+{
+    set->limit = limit < 2 ? 2 : limit > PP_AGG_MAX_LIMIT ? PP_AGG_MAX_LIMIT : limit;
+    if (other_name != NULL)
+	set->other_name = other_name;
 }
 
 void
@@ -65,12 +77,29 @@ grow(pp_aggset *set)
     return 0;
 }
 
-/* a new aggregate into the id order, after those with lower ids */
-static int
-add_byid(pp_aggset *set, pp_agg *a)
+/* where id is, or would go, in the id order (binary search) */
+static size_t
+byid_slot(const pp_aggset *set, int id)
 {
-    size_t i;
+    size_t lo = 0, hi = set->count;
 
+    /* restored and new ones come last, mostly: look there first */
+    if (hi == 0 || set->byid[hi - 1]->id < id)
+	return hi;
+    while (lo < hi) {
+	size_t mid = lo + (hi - lo) / 2;
+	if (set->byid[mid]->id < id)
+	    lo = mid + 1;
+	else
+	    hi = mid;
+    }
+    return lo;
+}
+
+/* a new aggregate into the id order at slot i */
+static int
+add_byid(pp_aggset *set, pp_agg *a, size_t i)
+{
     if (set->count + 1 > set->byid_max) {
 	size_t n = set->byid_max ? set->byid_max * 2 : 64;
 	pp_agg **v = realloc(set->byid, n * sizeof(*v));
@@ -79,25 +108,31 @@ add_byid(pp_aggset *set, pp_agg *a)
 	set->byid = v;
 	set->byid_max = n;
     }
-    /* at the end but when restored with an id of its own */
-    for (i = set->count; i > 0 && set->byid[i - 1]->id > a->id; i--)
-	set->byid[i] = set->byid[i - 1];
+    memmove(&set->byid[i + 1], &set->byid[i], (set->count - i) * sizeof(set->byid[0]));
     set->byid[i] = a;
     return 0;
 }
 
-/* find by name, or create with this id (the next one when id < 0) */
 static pp_agg *
-get(pp_aggset *set, const char *name, int id)
+find(const pp_aggset *set, const char *name)
+{
+    pp_agg *a;
+
+    if (set->hsize == 0)
+	return NULL;
+    for (a = set->hash[name_hash(name) & (set->hsize - 1)]; a; a = a->next)
+	if (strcmp(a->name, name) == 0)
+	    return a;
+    return NULL;
+}
+
+/* create with this id at slot i of the id order */
+static pp_agg *
+create(pp_aggset *set, const char *name, int id, size_t i)
 {
     pp_agg *a;
     size_t s;
 
-    if (set->hsize) {
-	for (a = set->hash[name_hash(name) & (set->hsize - 1)]; a; a = a->next)
-	    if (strcmp(a->name, name) == 0)
-		return a;
-    }
     if (set->count + 1 > set->hsize && grow(set) < 0)
 	return NULL;
     if ((a = calloc(1, sizeof(*a))) == NULL)
@@ -106,14 +141,17 @@ get(pp_aggset *set, const char *name, int id)
 	free(a);
 	return NULL;
     }
-    a->id = id >= 0 ? id : set->next_id;
-    if (add_byid(set, a) < 0) {
+    a->id = id;
+    if (add_byid(set, a, i) < 0) {
 	free(a->name);
 	free(a);
 	return NULL;
     }
-    if (set->next_id <= a->id)
-	set->next_id = a->id + 1;
+    if (id == PP_AGG_OTHER_ID) {
+	a->other = 1;
+	set->other = a;
+    } else if (set->next_id <= id)
+	set->next_id = id + 1;		/* at most PP_AGG_OTHER_ID */
     s = name_hash(name) & (set->hsize - 1);
     a->next = set->hash[s];
     set->hash[s] = a;
@@ -122,10 +160,24 @@ get(pp_aggset *set, const char *name, int id)
     return a;
 }
 
+static pp_agg *
+other(pp_aggset *set)
+{
+    if (set->other == NULL)
+	create(set, set->other_name, PP_AGG_OTHER_ID, set->count);
+    return set->other;
+}
+
 pp_agg *
 pp_agg_get(pp_aggset *set, const char *name)
 {
-    return get(set, name, -1);
+    pp_agg *a = find(set, name);
+
+    if (a != NULL)
+	return a;
+    if (set->next_id < 0 || set->next_id >= PP_AGG_OTHER_ID)
+	return other(set);	/* ids have run out: never wrap */
+    return create(set, name, set->next_id, byid_slot(set, set->next_id));
 }
 
 pp_agg *
@@ -135,12 +187,17 @@ pp_agg_restore(pp_aggset *set, const char *name, int id, double energy,
     size_t i;
     pp_agg *a;
 
-    if (id < 0 || !(energy >= 0))
+    if (id < 0 || !(energy >= 0) || !isfinite(energy) ||
+	!(last_active >= 0) || !isfinite(last_active))
 	return NULL;
-    for (i = 0; i < set->count; i++)
-	if (set->byid[i]->id == id || strcmp(set->byid[i]->name, name) == 0)
-	    return NULL;
-    if ((a = get(set, name, id)) == NULL)
+    if (find(set, name) != NULL)
+	return NULL;
+    i = byid_slot(set, id);
+    if (i < set->count && set->byid[i]->id == id)
+	return NULL;
+    if (id == PP_AGG_OTHER_ID && strcmp(name, set->other_name) != 0)
+	return NULL;
+    if ((a = create(set, name, id, i)) == NULL)
 	return NULL;
     a->energy = energy;
     a->last_active = last_active;
@@ -192,6 +249,15 @@ unhash(pp_aggset *set, pp_agg *a)
     *pa = a->next;
 }
 
+static void
+drop(pp_aggset *set, pp_agg *a)
+{
+    unhash(set, a);
+    set->name_bytes -= strlen(a->name) + 1;
+    free(a->name);
+    free(a);
+}
+
 size_t
 pp_aggset_expire(pp_aggset *set, double now, double idle)
 {
@@ -201,14 +267,68 @@ pp_aggset_expire(pp_aggset *set, double now, double idle)
 	pp_agg *a = set->byid[i];
 	if (a->refs > 0)
 	    a->last_active = now;	/* held by a live process: active */
-	if (a->refs == 0 && a->last_active > 0 && now - a->last_active > idle) {
-	    unhash(set, a);
-	    set->name_bytes -= strlen(a->name) + 1;
-	    free(a->name);
-	    free(a);
+	if (a->refs == 0 && !a->other && a->last_active > 0 &&
+	    now - a->last_active > idle) {
+	    drop(set, a);
 	    gone++;
 	} else
 	    set->byid[kept++] = a;	/* the order stays */
+    }
+    set->count = kept;
+    return gone;
+}
+
+static int
+idle_first(const void *x, const void *y)
+{
+    const pp_agg *a = *(pp_agg *const *)x, *b = *(pp_agg *const *)y;
+
+    if (a->last_active != b->last_active)
+	return a->last_active < b->last_active ? -1 : 1;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static int
+over(const pp_aggset *set, size_t count, size_t bytes)
+{
+    return count > set->limit || bytes > set->byte_limit;
+}
+
+size_t
+pp_aggset_fold(pp_aggset *set)
+{
+    pp_agg **cand, *o;
+    size_t i, n = 0, count, bytes, gone = 0, kept = 0;
+
+    if (!over(set, set->count, set->name_bytes))
+	return 0;
+    if ((o = other(set)) == NULL ||
+	(cand = malloc(set->count * sizeof(*cand))) == NULL)
+	return 0;	/* out of memory: try again next cycle */
+    for (i = 0; i < set->count; i++)
+	if (set->byid[i]->refs == 0 && !set->byid[i]->other)
+	    cand[n++] = set->byid[i];
+    qsort(cand, n, sizeof(*cand), idle_first);
+    count = set->count;
+    bytes = set->name_bytes;
+    for (i = 0; i < n && over(set, count, bytes); i++) {
+	pp_agg *a = cand[i];
+	o->energy += a->energy;
+	o->power += a->power;
+	if (o->last_active < a->last_active)
+	    o->last_active = a->last_active;
+	count--;
+	bytes -= strlen(a->name) + 1;
+	a->refs = -1;		/* marks it for the sweep below */
+	gone++;
+    }
+    free(cand);
+    for (i = 0; i < set->count; i++) {
+	pp_agg *a = set->byid[i];
+	if (a->refs < 0)
+	    drop(set, a);
+	else
+	    set->byid[kept++] = a;
     }
     set->count = kept;
     return gone;

@@ -4,6 +4,7 @@
  * pmdaprocpower.1 for the format.
  */
 #include "config.h"
+#include "aggregate.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -27,6 +28,7 @@ pp_config_defaults(pp_config *c)
     c->model_busy = PP_DEFAULT_MODEL_BUSY;
     c->accounting = 1;
     c->aggregate_idle = PP_DEFAULT_AGG_IDLE;
+    c->aggregate_limit = PP_AGG_DEFAULT_LIMIT;
 }
 
 int
@@ -265,6 +267,13 @@ parse_line(pp_config *c, parse_state *s, char *line)
 		c->aggregate_idle);
 	else
 	    c->aggregate_idle = v;
+    } else if (strcmp(w[0], "aggregate_limit") == 0) {
+	if (n != 2 || number(w[1], 100, PP_AGG_MAX_LIMIT, &v) < 0 ||
+	    v != (int)v)
+	    bad(s, "'aggregate_limit' needs a whole number from 100 to %d; "
+		"keeping %d", PP_AGG_MAX_LIMIT, c->aggregate_limit);
+	else
+	    c->aggregate_limit = (int)v;
     } else if (strcmp(w[0], "wrap") == 0) {
 	if (n != 3 || !pp_source_name_valid(w[1]) ||
 	    number(w[2], 1e-6, 1e15, &v) < 0) {
@@ -285,7 +294,7 @@ parse_line(pp_config *c, parse_state *s, char *line)
     } else {
 	bad(s, "unknown keyword '%s' (interval, subsamples, host, source, "
 	       "max_watts, model, sensor, wrap, accounting, aggregate_idle, "
-	       "state); "
+	       "aggregate_limit, state); "
 	       "line ignored", w[0]);
     }
 }

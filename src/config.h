@@ -49,6 +49,7 @@ typedef struct {
     int		accounting;		/* keep process accounting on */
     char	state[PP_METRICLEN];	/* state file, "" none */
     double	aggregate_idle;		/* seconds before an idle aggregate goes */
+    int		aggregate_limit;	/* most aggregates kept per kind */
 } pp_config;
 
 /* defaults; documented in README.md and pmdaprocpower.1 */

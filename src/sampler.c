@@ -122,8 +122,15 @@ pp_sampler_init(pp_sampler *s, const pp_config *cfg)
     s->procs.retire_arg = s;
     pp_sources_init(&s->sources);
     pp_acct_init(&s->acct, cfg->accounting);
-    for (k = 0; k < PP_NAGG; k++)
+    for (k = 0; k < PP_NAGG; k++) {
+	/* names longer than any command, with a space no user or cgroup
+	   name of a process has: never a process's own */
+	static const char *other[PP_NAGG] = {
+	    "(other commands)", "(other users)", "(other cgroups)"
+	};
 	pp_aggset_init(&s->aggs[k]);
+	pp_aggset_limit(&s->aggs[k], (size_t)cfg->aggregate_limit, other[k]);
+    }
     pp_state_file_init(&s->statefile);
 }
 
@@ -411,8 +418,10 @@ account_aggregates(pp_sampler *s, const pp_split *split, double joules,
 	    pp_agg_add(e->agg[k], e->cpu_ms * split->watts_per_ms,
 		       e->cpu_ms * split->joules_per_ms, now);
     }
-    for (k = 0; k < PP_NAGG; k++)
+    for (k = 0; k < PP_NAGG; k++) {
 	pp_aggset_expire(&s->aggs[k], now, s->cfg.aggregate_idle);
+	pp_aggset_fold(&s->aggs[k]);
+    }
 }
 
 static pp_snapshot *

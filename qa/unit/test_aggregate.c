@@ -114,6 +114,107 @@ test_order(void)
     pp_aggset_free(&set);
 }
 
+/* bounded whatever users run: the longest idle fold into "other" */
+static void
+test_fold(void)
+{
+    pp_aggset set;
+    pp_agg *held, *a;
+    char name[32];
+    double total = 0, sum = 0;
+    size_t i;
+    int k;
+
+    pp_aggset_init(&set);
+    pp_aggset_limit(&set, 100, "(other commands)");
+    held = pp_agg_get(&set, "held");
+    pp_agg_hold(held);
+    pp_agg_add(held, 1, 1, 1);		/* the oldest, but a live one's */
+    total += 1;
+    for (k = 0; k < 1000; k++) {
+	snprintf(name, sizeof(name), "c%d", k);
+	a = pp_agg_get(&set, name);
+	pp_agg_add(a, 0.5, k + 1.0, 10 + k);	/* c0 idle longest */
+	total += k + 1.0;
+    }
+    CHECK(set.count == 1001 && set.other == NULL);
+    CHECK(pp_aggset_fold(&set) == 1001 - 99);
+    CHECK(set.count == 100 && set.other != NULL);
+    CHECK(strcmp(set.other->name, "(other commands)") == 0);
+    CHECK(set.other->id == PP_AGG_OTHER_ID);
+    for (i = 0; i < set.count; i++)
+	sum += set.byid[i]->energy;
+    NEAR(sum, total, 1e-6);		/* nothing lost */
+    CHECK(pp_agg_get(&set, "held") == held);	/* held: kept */
+    CHECK(pp_agg_get(&set, "c999")->energy == 1000);	/* newest kept */
+    CHECK(set.byid[set.count - 1] == set.other);	/* the highest id */
+    /* a folded name seen again starts afresh with a new id */
+    a = pp_agg_get(&set, "c0");
+    CHECK(a->energy == 0 && a->id == 1001);
+    CHECK(pp_aggset_fold(&set) == 1 && set.count == 100);
+    /* other is never expired */
+    CHECK(pp_aggset_expire(&set, 1e9, 3600) == 100 - 2);
+    CHECK(set.count == 2 && set.other != NULL);
+    pp_agg_release(held);
+
+    /* names too long in total fold too */
+    set.byte_limit = 1000;
+    for (k = 0; k < 50; k++) {
+	char big[200];
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	big[0] = (char)('A' + k % 26);
+	big[1] = (char)('A' + k / 26);
+	pp_agg_add(pp_agg_get(&set, big), 0, 1, 2e9 + k);
+    }
+    pp_aggset_fold(&set);
+    CHECK(set.name_bytes <= 1000);
+    pp_aggset_free(&set);
+}
+
+/* ids never wrap: once they run out, new names count under "other" */
+static void
+test_ids(void)
+{
+    pp_aggset set;
+    pp_agg *a, *b;
+    size_t i;
+    int ok = 1;
+
+    pp_aggset_init(&set);
+    CHECK(pp_agg_restore(&set, "last", PP_AGG_OTHER_ID - 1, 1, 5) != NULL);
+    CHECK(set.next_id == PP_AGG_OTHER_ID);
+    a = pp_agg_get(&set, "new");
+    CHECK(a == set.other && a->id == PP_AGG_OTHER_ID);
+    b = pp_agg_get(&set, "newer");
+    CHECK(b == a && set.next_id == PP_AGG_OTHER_ID);
+    /* the other name only with the other id, and no second other */
+    CHECK(pp_agg_restore(&set, "(other)", 5, 1, 5) == NULL);
+    CHECK(pp_agg_restore(&set, "x", PP_AGG_OTHER_ID, 1, 5) == NULL);
+    pp_aggset_free(&set);
+
+    /* restoring refuses what is not a finite count of joules */
+    pp_aggset_init(&set);
+    CHECK(pp_agg_restore(&set, "inf", 1, 1.0 / 0.0, 5) == NULL);
+    CHECK(pp_agg_restore(&set, "nan", 2, 0.0 / 0.0, 5) == NULL);
+    CHECK(pp_agg_restore(&set, "neg", 3, -1, 5) == NULL);
+    CHECK(pp_agg_restore(&set, "t", 4, 1, 1.0 / 0.0) == NULL);
+    CHECK(set.count == 0);
+    /* many, in id order (as a state file has them) and out of it */
+    for (i = 0; i < 20000; i++) {
+	char name[32];
+	snprintf(name, sizeof(name), "n%zu", i);
+	if (pp_agg_restore(&set, name, (int)(i % 2 ? 40000 - i : i), 1, 5) == NULL)
+	    ok = 0;
+    }
+    CHECK(ok && set.count == 20000);
+    for (i = 1; i < set.count; i++)
+	if (set.byid[i - 1]->id >= set.byid[i]->id)
+	    ok = 0;
+    CHECK(ok);
+    pp_aggset_free(&set);
+}
+
 static void
 test_cgroup(void)
 {
@@ -152,6 +253,8 @@ main(void)
 {
     test_accumulate();
     test_order();
+    test_fold();
+    test_ids();
     test_cgroup();
     return unit_done("test_aggregate");
 }
