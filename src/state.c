@@ -43,6 +43,7 @@
 #define MAGIC		"procpower-state "
 #define VERSION		3
 #define MAXSTATE	(64 << 20)	/* a larger file is not ours */
+#define SHRINK_FROM	(64 << 10)	/* files this small keep their room */
 
 void
 pp_state_file_init(pp_state_file *f)
@@ -220,10 +221,17 @@ open_slot(pp_state_file *f, const char *path, int slot)
 	close(f->fd[slot]);
     slot_path(name, sizeof(name), path, slot);
     f->on_disk[slot] = f->used[slot] = 0;
-    if ((f->fd[slot] = open(name, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
+    /* never through a link, never anything but a file of our own */
+    if ((f->fd[slot] = open(name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
+			    O_NONBLOCK, 0644)) < 0)
 	return -errno;
-    if (fstat(f->fd[slot], &sb) == 0)
-	f->on_disk[slot] = f->used[slot] = (size_t)sb.st_size;
+    if (fstat(f->fd[slot], &sb) < 0 || !S_ISREG(sb.st_mode) ||
+	sb.st_uid != geteuid()) {
+	close(f->fd[slot]);
+	f->fd[slot] = -1;
+	return -EPERM;
+    }
+    f->on_disk[slot] = f->used[slot] = (size_t)sb.st_size;
     return 0;
 }
 
@@ -366,9 +374,21 @@ pp_state_save(pp_state_file *f, const char *path, const pp_state *st,
     keep_text(f, sts == 0);
     if (sts < 0)
 	return sts;
+    if (f->len > MAXSTATE)
+	return -EFBIG;		/* would not be read back: keep the last */
     /* the text just made is f->prev now */
     if ((sts = open_slot(f, path, slot)) < 0)
 	return sts;
+    /* far more room than the text needs (aggregates left): give it back */
+    if (f->on_disk[slot] > SHRINK_FROM && f->on_disk[slot] / 4 > f->len) {
+	size_t size = (f->len * 2 + 4095) & ~(size_t)4095;
+	unmap_slot(f, slot);
+	if (ftruncate(f->fd[slot], (off_t)size) == 0) {
+	    f->on_disk[slot] = size;
+	    if (f->used[slot] > size)
+		f->used[slot] = size;
+	}
+    }
     if (map_slot(f, slot, f->len) == 0) {
 	/*
 	 * Through the mapping: no system call, and the file's times are
@@ -395,34 +415,68 @@ pp_state_save(pp_state_file *f, const char *path, const pp_state *st,
 
 /*
  * A whole file's text, NUL-terminated, cut after its last record: NULL
- * when there is none or it is not a whole state file (*bad set then).
+ * when there is none (*problem PP_STATE_MISSING) or it cannot be taken
+ * (*problem says why).  Opened without following a link and without
+ * blocking (a FIFO or a device placed there is refused, not waited on),
+ * and taken only when it is a regular file of the agent's own user.
  */
 static char *
-read_text(const char *name, int *bad, double *when)
+read_text(const char *name, pp_state_problem *problem, double *when)
 {
-    FILE *fp = fopen(name, "r");
     char *text = NULL, *end;
-    long size;
-    int version;
+    struct stat sb;
+    size_t got = 0;
+    ssize_t n;
+    int fd, version;
     unsigned long long sum;
 
     *when = -1;
-    if (fp == NULL)
+    *problem = PP_STATE_MISSING;
+    if ((fd = open(name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) < 0) {
+	if (errno != ENOENT)
+	    *problem = errno == ELOOP ? PP_STATE_NOT_FILE : PP_STATE_UNREADABLE;
 	return NULL;
-    *bad = 1;
-    if (fseek(fp, 0, SEEK_END) < 0 || (size = ftell(fp)) < 0 ||
-	size > MAXSTATE || fseek(fp, 0, SEEK_SET) < 0 ||
-	(text = malloc((size_t)size + 1)) == NULL ||
-	fread(text, 1, (size_t)size, fp) != (size_t)size)
+    }
+    if (fstat(fd, &sb) < 0) {
+	*problem = PP_STATE_UNREADABLE;
 	goto fail;
-    text[size] = '\0';
+    }
+    if (!S_ISREG(sb.st_mode)) {
+	*problem = PP_STATE_NOT_FILE;
+	goto fail;
+    }
+    if (sb.st_uid != geteuid()) {
+	*problem = PP_STATE_NOT_OWNER;
+	goto fail;
+    }
+    if (sb.st_size > MAXSTATE) {
+	*problem = PP_STATE_TOO_LARGE;
+	goto fail;
+    }
+    if ((text = malloc((size_t)sb.st_size + 1)) == NULL) {
+	*problem = PP_STATE_UNREADABLE;
+	goto fail;
+    }
+    while (got < (size_t)sb.st_size &&
+	   (n = read(fd, text + got, (size_t)sb.st_size - got)) != 0) {
+	if (n < 0 && errno == EINTR)
+	    continue;
+	if (n < 0) {
+	    *problem = PP_STATE_UNREADABLE;
+	    goto fail;
+	}
+	got += (size_t)n;
+    }
+    text[got] = '\0';
+    *problem = PP_STATE_NOT_STATE;
     if (strncmp(text, MAGIC, strlen(MAGIC)) != 0 ||
 	sscanf(text + strlen(MAGIC), "%d %lf", &version, when) != 2 ||
-	version < 1 || version > VERSION)
+	version < 1 || version > VERSION || !isfinite(*when))
 	goto fail;
     if (version >= 2) {
 	/* the first "end" line, its checksum over all before it */
 	size_t len;
+	*problem = PP_STATE_TRUNCATED;
 	end = strstr(text, "\nend ");
 	if (end == NULL || sscanf(end + 5, "%llx", &sum) != 1)
 	    goto fail;
@@ -432,11 +486,11 @@ read_text(const char *name, int *bad, double *when)
 	    goto fail;
 	end[1] = '\0';
     }
-    fclose(fp);
-    *bad = 0;
+    close(fd);
+    *problem = PP_STATE_OK;
     return text;
 fail:
-    fclose(fp);
+    close(fd);
     free(text);
     *when = -1;
     return NULL;
@@ -455,6 +509,34 @@ after_fields(const char *line, int n)
     return line;
 }
 
+/* a count of joules or a time as a state file may hold one */
+static int
+joules(const char *field, double *v, char **end)
+{
+    const char *c;
+
+    *v = strtod(field, end);
+    for (c = field; c < *end; c++)	/* as written: digits and a point */
+	if ((*c < '0' || *c > '9') && *c != '.')
+	    return 0;
+    return *end != field && isfinite(*v) && *v >= 0 && *v < PP_STATE_MAX_JOULES;
+}
+
+/* a whole number from lo to hi, then a space or the end */
+static int
+whole(const char **p, long lo, long hi, long *v)
+{
+    char *end;
+
+    errno = 0;
+    *v = strtol(*p, &end, 10);
+    if (end == *p || errno != 0 || *v < lo || *v > hi ||
+	(*end != ' ' && *end != '\0'))
+	return 0;
+    *p = *end == ' ' ? end + 1 : end;
+    return 1;
+}
+
 /* an aggregate's LAST_ACTIVE: a time, or "-" for `when`; -1 if neither */
 static double
 last_active(const char *field, double when)
@@ -464,46 +546,80 @@ last_active(const char *field, double when)
 
     if (field[0] == '-' && field[1] == ' ')
 	return when;
-    w = strtod(field, &end);
-    return end != field && *end == ' ' && w >= 0 ? w : -1;
+    return joules(field, &w, &end) && *end == ' ' ? w : -1;
 }
 
+/*
+ * Restore line by line: a line that is not one of ours, or holds a value
+ * that is not a finite, non-negative number in range, is left out (and
+ * counted in *refused); the rest is restored.
+ */
 static int
-restore(char *text, const pp_state *st, double when)
+restore(char *text, const pp_state *st, double when, int *refused)
 {
-    char *line, *nl;
-    int restored = 0, kind, id, at;
+    char *line, *nl, *end;
+    int restored = 0;
+    long kind, id;
     double v, w;
 
     for (line = text; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
-	const char *name;
+	const char *name, *p;
 
 	*nl = '\0';		/* a last line with no newline is left out */
-	if (sscanf(line, "unattributed %lf", &v) == 1 && v >= 0) {
-	    *st->unattributed = v;
-	    restored++;
-	} else if (sscanf(line, "source %lf", &v) == 1 && v >= 0 &&
-		   (name = after_fields(line, 2)) != NULL && *name) {
+	if (strncmp(line, "unattributed ", 13) == 0) {
+	    if (joules(line + 13, &v, &end) && *end == '\0') {
+		*st->unattributed = v;
+		restored++;
+	    } else
+		(*refused)++;
+	} else if (strncmp(line, "source ", 7) == 0) {
 	    /* the source is found again by discovery, keeping this energy */
-	    pp_source *s = pp_sources_adopt(st->sources, name);
-	    if (s != NULL) {
+	    pp_source *s;
+	    if (joules(line + 7, &v, &end) && *end == ' ' && end[1] != '\0' &&
+		(s = pp_sources_adopt(st->sources, end + 1)) != NULL) {
 		s->energy = v;
 		restored++;
-	    }
-	} else if (sscanf(line, "ids %d %d", &kind, &id) == 2 &&
-		   kind >= 0 && kind < PP_NAGG && id >= 0) {
+	    } else
+		(*refused)++;
+	} else if (strncmp(line, "ids ", 4) == 0) {
 	    /* ids given before, saved or not, are not given again */
-	    if (st->aggs[kind].next_id < id)
-		st->aggs[kind].next_id = id;
-	} else if (sscanf(line, "agg %d %d %lf %n", &kind, &id, &v, &at) == 3 &&
-		   kind >= 0 && kind < PP_NAGG &&
-		   (w = last_active(line + at, when)) >= 0 &&
-		   (name = after_fields(line, 5)) != NULL && *name) {
-	    if (pp_agg_restore(&st->aggs[kind], name, id, v, w) != NULL)
+	    p = line + 4;
+	    if (whole(&p, 0, PP_NAGG - 1, &kind) &&
+		whole(&p, 0, PP_AGG_OTHER_ID, &id) && *p == '\0') {
+		if (st->aggs[kind].next_id < id)
+		    st->aggs[kind].next_id = (int)id;
+	    } else
+		(*refused)++;
+	} else if (strncmp(line, "agg ", 4) == 0) {
+	    p = line + 4;
+	    if (whole(&p, 0, PP_NAGG - 1, &kind) &&
+		whole(&p, 0, PP_AGG_OTHER_ID, &id) &&
+		joules(p, &v, &end) && *end == ' ' &&
+		(w = last_active(end + 1, when)) >= 0 &&
+		(name = after_fields(end + 1, 1)) != NULL && *name &&
+		pp_agg_restore(&st->aggs[kind], name, (int)id, v, w) != NULL)
 		restored++;
+	    else
+		(*refused)++;
 	}
     }
     return restored;
+}
+
+const char *
+pp_state_problem_text(pp_state_problem p)
+{
+    switch (p) {
+    case PP_STATE_OK: return "whole";
+    case PP_STATE_MISSING: return "missing";
+    case PP_STATE_NOT_FILE: return "not a regular file (a link, a FIFO or a device): left alone";
+    case PP_STATE_NOT_OWNER: return "not owned by the agent's user: left alone";
+    case PP_STATE_TOO_LARGE: return "larger than any state file";
+    case PP_STATE_UNREADABLE: return "cannot be read";
+    case PP_STATE_NOT_STATE: return "not a state file";
+    case PP_STATE_TRUNCATED: return "not whole (cut short or its checksum fails)";
+    }
+    return "?";
 }
 
 int
@@ -511,17 +627,21 @@ pp_state_load(pp_state_file *f, const char *path, const pp_state *st)
 {
     char name[4096 + 8], *text[2];
     double when[2];
-    int bad[2] = { 0, 0 }, slot, restored;
+    int slot, restored;
 
+    f->refused = 0;
     for (slot = 0; slot < 2; slot++) {
 	slot_path(name, sizeof(name), path, slot);
-	text[slot] = read_text(name, &bad[slot], &when[slot]);
+	text[slot] = read_text(name, &f->problem[slot], &when[slot]);
     }
     if (text[0] == NULL && text[1] == NULL) {
-	return bad[0] || bad[1] ? -1 : 0;
+	f->loaded = -1;
+	return f->problem[0] != PP_STATE_MISSING ||
+	       f->problem[1] != PP_STATE_MISSING ? -1 : 0;
     }
     slot = text[1] != NULL && (text[0] == NULL || when[1] > when[0]);
-    restored = restore(text[slot], st, when[slot]);
+    f->loaded = slot;
+    restored = restore(text[slot], st, when[slot], &f->refused);
     f->next = !slot;		/* keep this one until the other is written */
     free(text[0]);
     free(text[1]);

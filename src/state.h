@@ -33,6 +33,18 @@ typedef struct {
     size_t	off, len;	/* where in the text */
 } pp_state_line;
 
+/* what was wrong with a file when it was read back */
+typedef enum {
+    PP_STATE_OK, PP_STATE_MISSING, PP_STATE_NOT_FILE, PP_STATE_NOT_OWNER,
+    PP_STATE_TOO_LARGE, PP_STATE_UNREADABLE, PP_STATE_NOT_STATE,
+    PP_STATE_TRUNCATED
+} pp_state_problem;
+
+const char *pp_state_problem_text(pp_state_problem p);
+
+/* the most joules a state file may say (30 years of a megawatt) */
+#define PP_STATE_MAX_JOULES	1e15
+
 /* the two files being written, and the text formatted for them */
 typedef struct {
     int		fd[2];		/* PATH, PATH.1; -1 until first written */
@@ -50,6 +62,11 @@ typedef struct {
     size_t	prev_max;
     pp_state_line *prev_lines;
     size_t	nprev, prev_lines_max;
+    /* the last pp_state_load: each file's problem, the one restored
+       (-1 none), and the lines left out of it */
+    pp_state_problem problem[2];
+    int		loaded;
+    int		refused;
 } pp_state_file;
 
 void pp_state_file_init(pp_state_file *f);
@@ -62,9 +79,11 @@ int pp_state_save(pp_state_file *f, const char *path, const pp_state *st,
 /*
  * Read back the newer whole one of PATH and PATH.1 (a file written by an
  * earlier version, with no checksum, is taken too): restores energies
- * and ids, and makes f write the other one first.  Returns the number of
- * records restored, 0 when there is no file, -1 when there are files but
- * none is a whole state file (then nothing is restored).
+ * and ids, and makes f write the other one first.  Only regular files of
+ * the calling user are read, never through a link.  Returns the number
+ * of records restored, 0 when there is no file, -1 when there are files
+ * but none is a whole state file (then nothing is restored); what was
+ * wrong with each is left in f->problem, the lines refused in f->refused.
  */
 int pp_state_load(pp_state_file *f, const char *path, const pp_state *st);
 

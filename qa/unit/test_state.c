@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static pp_aggset back[PP_NAGG];
@@ -179,6 +180,122 @@ test_lines(void)
 	pp_aggset_free(&aggs[k]);
     unlink(path);
     unlink(path1);
+}
+
+/*
+ * What an attacker with write access to the directory could place there
+ * is not read; values that are not finite joules are refused line by
+ * line; a file that cannot be read is reported and the other one used;
+ * files shrink when aggregates leave.
+ */
+static void
+test_trust(void)
+{
+    char dir[] = "/tmp/procpower-trust-XXXXXX", path[128], path1[128], t[512];
+    pp_state st;
+    pp_state_file rf, wf;
+    pp_aggset aggs[PP_NAGG];
+    pp_sources src;
+    double unattr = 1;
+    pp_state sw = { aggs, &src, &unattr };
+    long big, small;
+    int k, i;
+
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof(path), "%s/state", dir);
+    snprintf(path1, sizeof(path1), "%s/state.1", dir);
+    pp_state_file_init(&rf);
+
+    /* non-finite and out-of-range values: those lines only are left out */
+    put(path, "procpower-state 1 5\nunattributed inf\nsource nan rapl\n"
+	"source 1e300 psys\nsource 4 battery\nids 0 2147483648\n"
+	"ids 1 99999999999999999999\nagg 0 2147483648 1 2 big\n"
+	"agg 0 3 1 inf t\nagg 0 4 5 2 ok\nagg 0 5 0x10 2 hex\n");
+    st = empty();
+    CHECK(pp_state_load(&rf, path, &st) == 2);		/* battery, ok */
+    CHECK(rf.refused == 8);
+    CHECK(unattr2 == 0 && src2.n == 1);
+    CHECK(back[0].count == 1 && back[0].next_id == 5);
+    /* the state file's time must be finite too */
+    put(path, "procpower-state 1 inf\nunattributed 3\n");
+    st = empty();
+    CHECK(pp_state_load(&rf, path, &st) == -1);
+    CHECK(rf.problem[0] == PP_STATE_NOT_STATE);
+
+    /* a FIFO: refused at once, not waited on; a link: not followed */
+    unlink(path);
+    CHECK(mkfifo(path, 0644) == 0);
+    put(path1, "procpower-state 1 5\nunattributed 3\n");
+    st = empty();
+    CHECK(pp_state_load(&rf, path, &st) == 1);		/* the other one */
+    CHECK(rf.problem[0] == PP_STATE_NOT_FILE && rf.loaded == 1);
+    NEAR(unattr2, 3, 0);
+    unlink(path);
+    snprintf(t, sizeof(t), "%s/elsewhere", dir);
+    put(t, "procpower-state 1 9\nunattributed 7\n");
+    CHECK(symlink(t, path) == 0);
+    st = empty();
+    CHECK(pp_state_load(&rf, path, &st) == 1);
+    CHECK(rf.problem[0] == PP_STATE_NOT_FILE && rf.loaded == 1);
+    NEAR(unattr2, 3, 0);				/* not 7 */
+    /* nor written through */
+    pp_state_file_init(&wf);
+    for (k = 0; k < PP_NAGG; k++)
+	pp_aggset_init(&aggs[k]);
+    pp_sources_init(&src);
+    wf.next = 0;
+    CHECK(pp_state_save(&wf, path, &sw, 10) < 0);
+    st = empty();
+    pp_state_file_init(&rf);
+    slurp(t, t, sizeof(t));
+    CHECK(strstr(t, "unattributed 7") != NULL);
+    pp_state_file_close(&wf);
+    unlink(path);
+    snprintf(t, sizeof(t), "%s/elsewhere", dir);
+    unlink(t);
+
+    /* a file of another user: left alone (only root can make one here) */
+    if (geteuid() == 0) {
+	put(path, "procpower-state 1 9\nunattributed 7\n");
+	CHECK(chown(path, 65534, 65534) == 0);
+	st = empty();
+	CHECK(pp_state_load(&rf, path, &st) == 1);
+	CHECK(rf.problem[0] == PP_STATE_NOT_OWNER && rf.loaded == 1);
+	unlink(path);
+    }
+    /* one cut short: reported, the other used */
+    put(path, "procpower-state 3 50\nunattributed 9\n");
+    st = empty();
+    CHECK(pp_state_load(&rf, path, &st) == 1);
+    CHECK(rf.problem[0] == PP_STATE_TRUNCATED && rf.problem[1] == PP_STATE_OK);
+    NEAR(unattr2, 3, 0);
+    unlink(path);
+    unlink(path1);
+
+    /* the files shrink when aggregates leave */
+    pp_state_file_init(&wf);
+    for (i = 0; i < 20000; i++) {
+	snprintf(t, sizeof(t), "a-rather-long-command-name-%d", i);
+	pp_agg_add(pp_agg_get(&aggs[0], t), 0, i, 1);
+    }
+    CHECK(pp_state_save(&wf, path, &sw, 10) == 0);
+    CHECK(pp_state_save(&wf, path, &sw, 11) == 0);
+    big = file_size(path);
+    pp_aggset_expire(&aggs[0], 1e9, 1);
+    CHECK(aggs[0].count == 0);
+    CHECK(pp_state_save(&wf, path, &sw, 12) == 0);
+    CHECK(pp_state_save(&wf, path, &sw, 13) == 0);
+    small = file_size(path);
+    CHECK(big > 500000 && small <= 65536 && file_size(path1) <= 65536);
+    st = empty();
+    CHECK(pp_state_load(&rf, path, &st) == 1 && rf.refused == 0);
+    pp_state_file_close(&wf);
+    pp_state_file_close(&rf);
+    for (k = 0; k < PP_NAGG; k++)
+	pp_aggset_free(&aggs[k]);
+    unlink(path);
+    unlink(path1);
+    rmdir(dir);
 }
 
 int
@@ -412,5 +529,6 @@ main(void)
 	pp_aggset_free(&back[k]);
     }
     test_lines();
+    test_trust();
     return unit_done("test_state");
 }
