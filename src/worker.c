@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #define RECONNECT_WAIT	2.0	/* seconds between attempts to reach pmcd */
+#define ROOT_AT_MOST	30.0	/* seconds root is kept waiting for pmcd */
 
 static double
 now(void)
@@ -154,19 +155,26 @@ stopping(pp_worker *w)
 /*
  * Make sure the sampler has its context.  The first time, while the
  * process still runs as root, it also keeps a context that may turn
- * process accounting on, and then drops to the agent's user.
+ * process accounting on, and then drops to the agent's user: as soon as
+ * it has that context, and after ROOT_AT_MOST seconds whatever pmcd does
+ * (accounting is then left as pmcd has it).
  */
 static int
-connect_sampler(pp_worker *w, pp_sampler *s)
+connect_sampler(pp_worker *w, pp_sampler *s, double started)
 {
     if (s->ctx >= 0)
 	return 0;
     if (w->username != NULL) {
 	if (s->cfg.accounting && pp_sampler_open_store(s) < 0) {
-	    s->message_passes = 1;
-	    snprintf(s->message, sizeof(s->message), "waiting for pmcd at %.200s",
-		     s->cfg.host);
-	    return -1;
+	    if (now() - started < ROOT_AT_MOST) {
+		s->message_passes = 1;
+		snprintf(s->message, sizeof(s->message),
+			 "waiting for pmcd at %.200s", s->cfg.host);
+		return -1;
+	    }
+	    pmNotifyErr(LOG_WARNING, "pmcd did not answer in %.0f s: running "
+			"as %s without the means to turn process accounting "
+			"back on", ROOT_AT_MOST, w->username);
 	}
 	pmSetProcessIdentity(w->username);
 	w->username = NULL;
@@ -178,6 +186,50 @@ connect_sampler(pp_worker *w, pp_sampler *s)
     return 0;
 }
 
+/*
+ * Read the counters saved before the restart, once, as the agent's own
+ * user (never as root: the directory is the pcp user's), and say what was
+ * wrong with either file.
+ */
+static void
+load_state(pp_sampler *s)
+{
+    const pp_state_file *f = &s->statefile;
+    int restored = pp_sampler_load_state(s), k;
+    char name[PP_METRICLEN + 8];
+
+    for (k = 0; s->cfg.state[0] && k < 2; k++) {
+	if (f->problem[k] == PP_STATE_OK || f->problem[k] == PP_STATE_MISSING)
+	    continue;
+	snprintf(name, sizeof(name), k ? "%s.1" : "%s", s->cfg.state);
+	pmNotifyErr(LOG_WARNING, "state file %s: %s%s", name,
+		    pp_state_problem_text(f->problem[k]),
+		    f->loaded >= 0 ? "; the other one is used" : "");
+    }
+    if (restored < 0)
+	snprintf(s->message, sizeof(s->message), "no whole state file at "
+		 "%.200s: counters start from zero", s->cfg.state);
+    else if (restored > 0)
+	pmNotifyErr(LOG_INFO, "restored %d counters from %s%s", restored,
+		    f->loaded ? "its copy " : "", s->cfg.state);
+    if (f->refused > 0)
+	pmNotifyErr(LOG_WARNING, "state file: %d line%s refused (not a finite "
+		    "count in range)", f->refused, f->refused == 1 ? "" : "s");
+}
+
+/*
+ * Wait for the next cycle: `interval` seconds after the last one started.
+ * A store of the interval moves that time (from the same start) but never
+ * starts a cycle by itself: however many stores come, cycles are at
+ * least PP_INTERVAL_MIN seconds apart.
+ */
+static void
+wait_next(pp_worker *w, double start, unsigned *seen)
+{
+    while (!stopping(w) && wait_until(w, start + *seen, seen))
+	;
+}
+
 static void *
 run(void *arg)
 {
@@ -185,7 +237,8 @@ run(void *arg)
     pp_sampler *s = calloc(1, sizeof(*s));
     unsigned interval_seen;
     char source[PP_NAMELEN];
-    int restored;
+    int loaded = 0;
+    double started = now(), last = -PP_INTERVAL_MIN;
 
     if (s == NULL)
 	return NULL;
@@ -194,28 +247,31 @@ run(void *arg)
     pthread_mutex_lock(&w->lock);
     interval_seen = (unsigned)w->interval;
     pthread_mutex_unlock(&w->lock);
-    if ((restored = pp_sampler_load_state(s)) < 0)
-	snprintf(s->message, sizeof(s->message), "%.200s is not a state "
-		 "file: counters start from zero", s->cfg.state);
-    else if (restored > 0)
-	pmNotifyErr(LOG_INFO, "restored %d counters from %s", restored,
-		    s->cfg.state);
 
     while (!stopping(w)) {
 	pp_snapshot *snap = NULL;
 	int k, sub;
 	double start, span;
 
-	if (connect_sampler(w, s) < 0) {
+	if (connect_sampler(w, s, started) < 0) {
 	    publish(w, s, pp_sampler_status(s));
 	    wait_until(w, now() + RECONNECT_WAIT, &interval_seen);
 	    continue;
+	}
+	if (!loaded) {		/* root has been dropped by now */
+	    load_state(s);
+	    loaded = 1;
 	}
 	pthread_mutex_lock(&w->lock);
 	snprintf(source, sizeof(source), "%s", w->source);
 	pthread_mutex_unlock(&w->lock);
 
-	start = now();
+	/* the floor, whatever happened since (a failed cycle, a reconnection) */
+	while (!stopping(w) && now() < last + PP_INTERVAL_MIN)
+	    wait_until(w, last + PP_INTERVAL_MIN, &interval_seen);
+	if (stopping(w))
+	    break;
+	start = last = now();
 	if (pp_sampler_cycle(s, source, &snap) < 0) {
 	    /* pmcd went away or the context broke: reconnect from scratch */
 	    pp_sampler_close(s);
@@ -235,8 +291,8 @@ run(void *arg)
 	    if (pp_sampler_subsample(s) < 0)
 		break;
 	}
-	/* a pmstore of the interval takes effect from this cycle's start */
-	wait_until(w, start + interval_seen, &interval_seen);
+	/* a pmstore of the interval counts from this cycle's start */
+	wait_next(w, start, &interval_seen);
     }
     save_state(s);
     pp_sampler_free(s);
