@@ -241,6 +241,7 @@ map_slot(pp_state_file *f, int slot, size_t len)
 {
     size_t size = f->on_disk[slot];
     void *m;
+    int e;
 
     if (f->map[slot] != NULL && len <= f->mapped[slot])
 	return 0;
@@ -250,6 +251,13 @@ map_slot(pp_state_file *f, int slot, size_t len)
 	    return -errno;
 	f->on_disk[slot] = size;
     }
+    /*
+     * Every block of the mapping on disk before it is written through:
+     * a page written into a hole of a full file system would kill the
+     * agent with SIGBUS.  Cannot: written with pwrite, which fails.
+     */
+    if ((e = posix_fallocate(f->fd[slot], 0, (off_t)size)) != 0)
+	return -e;
     unmap_slot(f, slot);
     m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, f->fd[slot], 0);
     if (m == MAP_FAILED)
@@ -339,44 +347,13 @@ keep_text(pp_state_file *f, int ok)
     f->nprev = f->nlines;
 }
 
-int
-pp_state_save(pp_state_file *f, const char *path, const pp_state *st,
-	      double now)
+/* the text made (f->prev, f->len bytes) into slot's file; 0 or -errno */
+static int
+write_slot(pp_state_file *f, const char *path, int slot)
 {
-    int k, sts, slot = f->next;
-    size_t i, cursor = 0;
     ssize_t n;
+    int sts;
 
-    f->len = 0;
-    f->nlines = 0;
-    sts = add(f, "%s%d %.3f\nunattributed %.6f\n", MAGIC, VERSION, now,
-	      *st->unattributed);
-    for (k = 0; sts == 0 && k < PP_NAGG; k++)
-	sts = add(f, "ids %d %d\n", k, st->aggs[k].next_id);
-    for (k = 0; sts == 0 && k < st->sources->n; k++) {
-	const pp_source *s = &st->sources->s[k];
-	if (s->energy > 0 && strchr(s->name, '\n') == NULL &&
-	    ((sts = add_text(f, "source ")) < 0 ||
-	     (sts = add_fixed(f, s->energy, 6, ' ')) < 0 ||
-	     (sts = add_text(f, s->name)) < 0 ||
-	     (sts = add_text(f, "\n")) < 0))
-	    break;
-    }
-    for (k = 0; k < PP_NAGG; k++)
-	for (i = 0; sts == 0 && i < st->aggs[k].count; i++) {
-	    const pp_agg *a = st->aggs[k].byid[i];
-	    if (strchr(a->name, '\n') == NULL)	/* a line each: such a
-							   name is not kept */
-		sts = add_agg(f, &cursor, k, a);
-	}
-    if (sts == 0)
-	sts = add(f, "end %016" PRIx64 "\n", checksum64(f->buf, f->len));
-    keep_text(f, sts == 0);
-    if (sts < 0)
-	return sts;
-    if (f->len > MAXSTATE)
-	return -EFBIG;		/* would not be read back: keep the last */
-    /* the text just made is f->prev now */
     if ((sts = open_slot(f, path, slot)) < 0)
 	return sts;
     /* far more room than the text needs (aggregates left): give it back */
@@ -409,9 +386,61 @@ pp_state_save(pp_state_file *f, const char *path, const pp_state *st,
     } else if (f->used[slot] > f->len)
 	f->on_disk[slot] = f->len;
     f->used[slot] = f->len;
+    return 0;
+}
+
+int
+pp_state_save(pp_state_file *f, const char *path, const pp_state *st,
+	      double now)
+{
+    int k, sts, slot = f->next;
+    size_t i, cursor = 0;
+
+    f->len = 0;
+    f->nlines = 0;
+    sts = add(f, "%s%d %.3f\nunattributed %.6f\n", MAGIC, VERSION, now,
+	      *st->unattributed);
+    for (k = 0; sts == 0 && k < PP_NAGG; k++)
+	sts = add(f, "ids %d %d\n", k, st->aggs[k].next_id);
+    for (k = 0; sts == 0 && k < st->sources->n; k++) {
+	const pp_source *s = &st->sources->s[k];
+	if (s->energy > 0 && strchr(s->name, '\n') == NULL &&
+	    ((sts = add_text(f, "source ")) < 0 ||
+	     (sts = add_fixed(f, s->energy, 6, ' ')) < 0 ||
+	     (sts = add_text(f, s->name)) < 0 ||
+	     (sts = add_text(f, "\n")) < 0))
+	    break;
+    }
+    for (k = 0; k < PP_NAGG; k++)
+	for (i = 0; sts == 0 && i < st->aggs[k].count; i++) {
+	    const pp_agg *a = st->aggs[k].byid[i];
+	    if (strchr(a->name, '\n') == NULL)	/* a line each: such a
+							   name is not kept */
+		sts = add_agg(f, &cursor, k, a);
+	}
+    if (sts == 0)
+	sts = add(f, "end %016" PRIx64 "\n", checksum64(f->buf, f->len));
+    keep_text(f, sts == 0);
+    if (sts < 0)
+	return sts;
+    if (f->len > MAXSTATE)
+	return -EFBIG;		/* would not be read back: keep the last */
+    /*
+     * The text just made is f->prev now.  When its file cannot be
+     * written (the disk full, a file put in its place), the other one
+     * is: the newest counters are on disk whenever either can be.
+     */
+    if ((sts = write_slot(f, path, slot)) < 0 &&
+	write_slot(f, path, !slot) == 0) {
+	slot = !slot;
+	sts = 0;
+    }
+    if (sts < 0)
+	return sts;
     f->next = !slot;
     return 0;
 }
+
 
 /*
  * A whole file's text, NUL-terminated, cut after its last record: NULL

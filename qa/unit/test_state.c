@@ -244,9 +244,13 @@ test_trust(void)
 	pp_aggset_init(&aggs[k]);
     pp_sources_init(&src);
     wf.next = 0;
-    CHECK(pp_state_save(&wf, path, &sw, 10) < 0);
+    CHECK(pp_state_save(&wf, path, &sw, 10) == 0);	/* into path.1 */
+    slurp(path1, t, sizeof(t));
+    CHECK(strstr(t, "\nunattributed 1.000000\n") != NULL);
+    put(path1, "procpower-state 1 5\nunattributed 3\n");
     st = empty();
     pp_state_file_init(&rf);
+    snprintf(t, sizeof(t), "%s/elsewhere", dir);
     slurp(t, t, sizeof(t));
     CHECK(strstr(t, "unattributed 7") != NULL);
     pp_state_file_close(&wf);
@@ -289,6 +293,15 @@ test_trust(void)
     CHECK(big > 500000 && small <= 65536 && file_size(path1) <= 65536);
     st = empty();
     CHECK(pp_state_load(&rf, path, &st) == 1 && rf.refused == 0);
+    /* one file cannot be written (a FIFO put in its place): the other is */
+    pp_state_file_close(&wf);
+    pp_state_file_init(&wf);
+    unlink(path);
+    CHECK(mkfifo(path, 0644) == 0);
+    CHECK(pp_state_save(&wf, path, &sw, 14) == 0);
+    CHECK(pp_state_save(&wf, path, &sw, 15) == 0);
+    slurp(path1, t, sizeof(t));
+    CHECK(strncmp(t, "procpower-state 3 15.000\n", 25) == 0);
     pp_state_file_close(&wf);
     pp_state_file_close(&rf);
     for (k = 0; k < PP_NAGG; k++)
