@@ -302,12 +302,16 @@ pp_aggset_fold(pp_aggset *set)
 
     if (!over(set, set->count, set->name_bytes))
 	return 0;
-    if ((o = other(set)) == NULL ||
-	(cand = malloc(set->count * sizeof(*cand))) == NULL)
+    if ((cand = malloc(set->count * sizeof(*cand))) == NULL)
 	return 0;	/* out of memory: try again next cycle */
     for (i = 0; i < set->count; i++)
 	if (set->byid[i]->refs == 0 && !set->byid[i]->other)
 	    cand[n++] = set->byid[i];
+    /* all held by live processes: nothing to fold yet */
+    if (n == 0 || (o = other(set)) == NULL) {
+	free(cand);
+	return 0;
+    }
     qsort(cand, n, sizeof(*cand), idle_first);
     count = set->count;
     bytes = set->name_bytes;
