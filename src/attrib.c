@@ -85,6 +85,14 @@ pp_gauge_add(pp_gauge *g, double t, double watts, double max_watts)
 	g->nsamples = 0;
 	return 0;
     }
+    if (t < g->t_last - PP_CLOCK_STEP) {
+	/* the clock was stepped back: start again from this reading */
+	g->t_start = g->t_last = t;
+	g->w_last = watts;
+	g->area = 0;
+	g->nsamples = 0;
+	return 0;
+    }
     if (!(t > g->t_last))
 	return -1;		/* same or older time stamp: nothing new */
     g->area += (t - g->t_last) * (watts + g->w_last) / 2;
@@ -92,6 +100,19 @@ pp_gauge_add(pp_gauge *g, double t, double watts, double max_watts)
     g->w_last = watts;
     g->nsamples++;
     return 0;
+}
+
+double
+pp_interval_seconds(double wall, double mono)
+{
+    double off;
+
+    if (!(mono > 0))
+	return wall;		/* no monotonic time: an archive */
+    off = wall - mono;
+    if (wall > 0 && off * off <= (PP_CLOCK_STEP + 0.1 * mono) * (PP_CLOCK_STEP + 0.1 * mono))
+	return wall;		/* as measured by the time stamps */
+    return mono;		/* the wall clock was stepped in between */
 }
 
 int

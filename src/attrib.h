@@ -43,6 +43,18 @@ pp_delta_status pp_counter_feed(pp_counter *c, double value, double dt,
 int pp_delta_usable(pp_delta_status s);
 const char *pp_delta_text(pp_delta_status s);
 
+/*
+ * The length of an interval from the wall clock (pmcd's time stamps,
+ * which an archive replays too) and the monotonic clock read around the
+ * same fetches (0 when there is none: an archive).  The wall clock's,
+ * unless it was stepped in between (backwards, or apart from the
+ * monotonic clock by more than PP_CLOCK_STEP seconds and 10%): then the
+ * monotonic clock's, so a clock step neither stalls the agent nor makes
+ * a spike.
+ */
+#define PP_CLOCK_STEP	1.0
+double pp_interval_seconds(double wall, double mono);
+
 /* ---- power gauges (battery power_now, user "watts" metrics) ---- */
 
 typedef struct {
@@ -57,6 +69,8 @@ typedef struct {
 /*
  * Add a sub-sample; the power between sub-samples is integrated by the
  * trapezoid rule.  Negative, NaN and absurd readings are refused (-1).
+ * A time stamp more than PP_CLOCK_STEP before the last (the clock
+ * stepped back) starts the interval again from this reading.
  */
 int pp_gauge_add(pp_gauge *g, double t, double watts, double max_watts);
 

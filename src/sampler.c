@@ -522,6 +522,15 @@ pp_sampler_status(pp_sampler *s)
     return build_snapshot(s, 0, 0, NULL, 0);
 }
 
+/* the monotonic clock: tells a step of the wall clock from an interval */
+static double
+mono_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static double
 cpu_seconds(void)
 {
@@ -598,7 +607,7 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     pmResult *rp, *src = NULL;
     int n = 0, nsrc, i, sts, valid = 0, ncpu, acct_first, priming;
     size_t nnew;
-    double t, dt, t_src, dt_src, busy_ms, util, joules = -1;
+    double t, dt, t_src, dt_src, busy_ms, util, joules = -1, m, m_src = 0;
     double cpu0 = cpu_seconds();
     pp_split split;
 
@@ -640,6 +649,7 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
 		     pmErrStr(sts));
 	    return sts;
 	}
+	m_src = mono_seconds();
 	if (sts & AGENTS_CHANGED)
 	    s->agents_changed = 1;
     }
@@ -663,10 +673,14 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     }
     if (sts & AGENTS_CHANGED)
 	s->agents_changed = 1;
+    m = s->live ? mono_seconds() : 0;
+    if (src == NULL)
+	m_src = m;
     t = PP_RESULT_SECONDS(rp);
-    dt = s->t_prev > 0 ? t - s->t_prev : 0;
+    dt = s->t_prev > 0 ? pp_interval_seconds(t - s->t_prev, m - s->m_prev) : 0;
     t_src = src ? PP_RESULT_SECONDS(src) : t;
-    dt_src = s->t_src_prev > 0 ? t_src - s->t_src_prev : 0;
+    dt_src = s->t_src_prev > 0 ?
+	pp_interval_seconds(t_src - s->t_src_prev, m_src - s->m_src_prev) : 0;
     if (s->t_prev > 0 && !(dt > 0 && dt_src > 0)) {
 	/* same time stamp again (an archive's end, a clock step): nothing new */
 	pmFreeResult(rp);
@@ -722,6 +736,17 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     if (src)
 	pmFreeResult(src);
     i = pp_sources_choose(&s->sources, want);
+    if (i >= 0 && s->sources.s[i].gap_carried) {
+	/*
+	 * The agent restarted and the primary's counter covered the gap:
+	 * the processes of that time cannot be told, so its energy is the
+	 * remainder's; the primary's counter has it too.
+	 */
+	s->unattributed_energy += s->sources.s[i].gap_joules;
+	pmNotifyErr(LOG_INFO, "restart: %.3f J of %s over the gap carried "
+		    "into its counter and the remainder",
+		    s->sources.s[i].gap_joules, s->sources.s[i].name);
+    }
     if (i >= 0 && s->sources.s[i].valid && dt_src > 0) {
 	joules = s->sources.s[i].joules;
 	valid = 1;
@@ -743,6 +768,8 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     pp_acct_keep_on(&s->acct, s->ctx);
     s->t_prev = t;
     s->t_src_prev = t_src;
+    s->m_prev = m;
+    s->m_src_prev = m_src;
     s->cycles++;
     if (i < 0) {
 	s->message_passes = 1;

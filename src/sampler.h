@@ -65,6 +65,7 @@ typedef struct {
 
     double	t_prev;		/* time of the previous full fetch, 0 none */
     double	t_src_prev;	/* of the previous fetch of the sources */
+    double	m_prev, m_src_prev;	/* the monotonic clock at those */
     double	cpu_busy_prev, cpu_all_prev;
     int		cpu_primed;
 

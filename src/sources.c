@@ -485,7 +485,34 @@ close_counter(pp_source *s, const pmResult *rp, double dt, double max_watts)
 	snprintf(s->status, PP_STATUSLEN, "missing: no value from %s", s->metric);
 	return;
     }
+    if (!s->counter.primed && s->gap_time > 0) {
+	/*
+	 * The first reading after the agent restarted: the counter's last
+	 * reading before it is in the state.  The energy in between is
+	 * carried when the counter says it unambiguously: forwards, or one
+	 * wrap when the gap is too short for two; else it is skipped,
+	 * never a spike.
+	 */
+	double gap = PP_RESULT_SECONDS(rp) - s->gap_time;
+	s->counter.primed = 1;
+	s->counter.last = s->gap_raw;
+	s->gap_time = 0;
+	st = pp_counter_feed(&s->counter, v * s->scale, gap, max_watts, &j);
+	s->t_read = PP_RESULT_SECONDS(rp);
+	if (pp_delta_usable(st) && gap > 0 && gap <= PP_GAP_MAX &&
+	    (st != PP_DELTA_WRAPPED || gap * max_watts < s->counter.range)) {
+	    s->gap_joules = j;
+	    s->gap_carried = 1;
+	    snprintf(s->status, PP_STATUSLEN, "priming after a restart: "
+		     "%.3f J of its %.1f s carried", j, gap);
+	} else
+	    snprintf(s->status, PP_STATUSLEN, "priming after a restart: its "
+		     "%.0f s not carried (%s)", gap, gap > PP_GAP_MAX ?
+		     "too long" : pp_delta_text(st));
+	return;
+    }
     st = pp_counter_feed(&s->counter, v * s->scale, dt, max_watts, &j);
+    s->t_read = PP_RESULT_SECONDS(rp);
     s->valid = pp_delta_usable(st);
     s->joules = j;
     snprintf(s->status, PP_STATUSLEN, "%s", pp_delta_text(st));
@@ -538,6 +565,8 @@ pp_sources_interval(pp_sources *ss, const pmResult *rp, double dt,
 
 	s->valid = 0;
 	s->joules = 0;
+	s->gap_joules = 0;
+	s->gap_carried = 0;
 	if (!s->present)
 	    continue;
 	if (s->moved) {
@@ -588,6 +617,14 @@ pp_sources_interval(pp_sources *ss, const pmResult *rp, double dt,
 	    snprintf(s->status, PP_STATUSLEN, "ok, sum of %d domains", s->nmembers);
 	else
 	    s->joules = 0;
+	/* a restart's gap: carried when every member's was */
+	for (k = 0; k < s->nmembers && ss->s[s->members[k]].gap_carried; k++)
+	    ;
+	if (s->nmembers > 0 && k == s->nmembers) {
+	    for (k = 0; k < s->nmembers; k++)
+		s->gap_joules += ss->s[s->members[k]].gap_joules;
+	    s->gap_carried = 1;
+	}
     }
     for (i = 0; i < ss->n; i++) {
 	pp_source *s = &ss->s[i];
@@ -597,6 +634,7 @@ pp_sources_interval(pp_sources *ss, const pmResult *rp, double dt,
 	    s->energy += s->joules;
 	} else
 	    s->watts = 0;
+	s->energy += s->gap_joules;	/* no power: no interval of its own */
     }
 }
 

@@ -63,6 +63,16 @@ typedef struct {
     pp_battery		battery;	/* its charge level over time */
     int			discharging;
 
+    /*
+     * Across a restart of the agent: the counter's last reading and its
+     * time, saved in the state; the first reading after the restart
+     * takes the energy of the gap from it when that is unambiguous.
+     */
+    double		t_read;		/* time of counter.last, 0 none */
+    double		gap_raw, gap_time;	/* restored; gap_time 0 none */
+    double		gap_joules;	/* carried at this interval */
+    int			gap_carried;	/* gap_joules holds one */
+
     /* the last interval */
     int			valid;		/* joules/seconds trustworthy */
     double		joules;
@@ -137,6 +147,9 @@ pp_source *pp_sources_adopt(pp_sources *ss, const char *name);
  * is present with a trusted interval.
  */
 int pp_sources_view(const pp_sources *ss, pp_source_class cls);
+
+/* the longest gap across a restart whose energy may be carried */
+#define PP_GAP_MAX	600.0
 
 /* a source by name, -1 if none */
 int pp_sources_find(const pp_sources *ss, const char *name);

@@ -7,6 +7,7 @@
  *	unattributed JOULES
  *	ids KIND NEXT_ID
  *	source JOULES NAME
+ *	counter LAST_READING TIME NAME
  *	agg KIND ID JOULES LAST_ACTIVE NAME
  *	end CHECKSUM
  *
@@ -23,7 +24,8 @@
  * temporary file, rename or open per cycle (those cost the agent more
  * than its whole sampling cycle at 5,000 processes).  Processes are left
  * out: a process's counter restarting with its instance is what PCP
- * clients expect.
+ * clients expect.  A counter source's last reading (in joules) and its
+ * time let the first cycle after a restart carry the energy of the gap.
  */
 #include "state.h"
 
@@ -411,6 +413,18 @@ pp_state_save(pp_state_file *f, const char *path, const pp_state *st,
 	     (sts = add_text(f, "\n")) < 0))
 	    break;
     }
+    /* the counters' last readings: a restart's gap is taken from them */
+    for (k = 0; sts == 0 && k < st->sources->n; k++) {
+	const pp_source *s = &st->sources->s[k];
+	if (s->kind == PP_KIND_COUNTER && s->counter.primed && s->t_read > 0 &&
+	    strchr(s->name, '\n') == NULL &&
+	    ((sts = add_text(f, "counter ")) < 0 ||
+	     (sts = add_fixed(f, s->counter.last, 6, ' ')) < 0 ||
+	     (sts = add_fixed(f, s->t_read, 6, ' ')) < 0 ||
+	     (sts = add_text(f, s->name)) < 0 ||
+	     (sts = add_text(f, "\n")) < 0))
+	    break;
+    }
     for (k = 0; k < PP_NAGG; k++)
 	for (i = 0; sts == 0 && i < st->aggs[k].count; i++) {
 	    const pp_agg *a = st->aggs[k].byid[i];
@@ -607,6 +621,17 @@ restore(char *text, const pp_state *st, double when, int *refused)
 	    if (joules(line + 7, &v, &end) && *end == ' ' && end[1] != '\0' &&
 		(s = pp_sources_adopt(st->sources, end + 1)) != NULL) {
 		s->energy = v;
+		restored++;
+	    } else
+		(*refused)++;
+	} else if (strncmp(line, "counter ", 8) == 0) {
+	    /* a counter's last reading and its time, for the gap */
+	    pp_source *s;
+	    if (joules(line + 8, &v, &end) && *end == ' ' &&
+		joules(end + 1, &w, &end) && *end == ' ' && end[1] != '\0' &&
+		(s = pp_sources_adopt(st->sources, end + 1)) != NULL) {
+		s->gap_raw = v;
+		s->gap_time = w;
 		restored++;
 	    } else
 		(*refused)++;

@@ -118,9 +118,34 @@ test_gauge(void)
     CHECK(pp_gauge_add(&g, 200, -1, 1e4) < 0);
     CHECK(pp_gauge_add(&g, 200, NAN, 1e4) < 0);
     CHECK(pp_gauge_add(&g, 200, 1e6, 1e4) < 0);
-    CHECK(pp_gauge_add(&g, 100, 5, 1e4) < 0);	/* older time stamp */
+    CHECK(pp_gauge_add(&g, 115.5, 5, 1e4) < 0);	/* older time stamp */
     CHECK(pp_gauge_take(&g, &j, &s) == 0);
     CHECK(j == 0 && s == 0);
+
+    /* the clock stepped back an hour: start again from there, no stall */
+    CHECK(pp_gauge_add(&g, 116 - 3600, 12, 1e4) == 0);
+    CHECK(pp_gauge_take(&g, &j, &s) == 0);
+    CHECK(pp_gauge_add(&g, 118 - 3600, 12, 1e4) == 0);
+    CHECK(pp_gauge_take(&g, &j, &s) == 1);
+    NEAR(j / s, 12, 1e-9);
+    /* stepped forward an hour: the average stays the power, no spike */
+    CHECK(pp_gauge_add(&g, 120, 12, 1e4) == 0);
+    CHECK(pp_gauge_take(&g, &j, &s) == 1);
+    NEAR(j / s, 12, 1e-9);
+}
+
+/* an interval's length when the wall clock is stepped */
+static void
+test_clock(void)
+{
+    NEAR(pp_interval_seconds(10.02, 10), 10.02, 0);	/* as stamped */
+    NEAR(pp_interval_seconds(10.9, 10), 10.9, 0);		/* jitter */
+    NEAR(pp_interval_seconds(-3590, 10), 10, 0);		/* back an hour */
+    NEAR(pp_interval_seconds(0, 10), 10, 0);		/* back 10 s */
+    NEAR(pp_interval_seconds(3610, 10), 10, 0);		/* forward an hour */
+    NEAR(pp_interval_seconds(3610, 3600), 3610, 0);	/* a long interval */
+    NEAR(pp_interval_seconds(5, 0), 5, 0);		/* an archive */
+    NEAR(pp_interval_seconds(-1, 0), -1, 0);		/* its end: no interval */
 }
 
 static void
@@ -850,6 +875,7 @@ main(void)
 {
     test_counter();
     test_gauge();
+    test_clock();
     test_model();
     test_battery();
     test_acct_estimate();

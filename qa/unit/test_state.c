@@ -479,6 +479,43 @@ main(void)
 	unlink(path);
     }
 
+    /* a counter's last reading and its time, for a restart's gap */
+    {
+	pp_sources cs;
+	pp_state sc = { aggs, &cs, &unattr };
+	pp_state_file cf;
+	pp_source *c;
+	int j;
+
+	pp_sources_init(&cs);
+	c = pp_sources_adopt(&cs, "rapl.package-0");
+	c->kind = PP_KIND_COUNTER;
+	c->counter.primed = 1;
+	c->counter.last = 262000.123456;
+	c->t_read = 1796000000.25;
+	c->energy = 50;
+	pp_sources_adopt(&cs, "battery-0")->kind = PP_KIND_GAUGE;	/* none */
+	pp_state_file_init(&cf);
+	unlink(path);
+	unlink(path1);
+	CHECK(pp_state_save(&cf, path, &sc, 7000) == 0);
+	slurp(path, text, sizeof(text));
+	CHECK(strstr(text, "\ncounter 262000.123456 1796000000.250000 rapl.package-0\n") != NULL);
+	CHECK(strstr(text, "counter 0") == NULL);
+	st2 = empty();
+	pp_state_load(&rf, path, &st2);
+	j = pp_sources_find(&src2, "rapl.package-0");
+	CHECK(j >= 0 && rf.refused == 0);
+	if (j >= 0) {
+	    NEAR(src2.s[j].gap_raw, 262000.123456, 1e-6);
+	    NEAR(src2.s[j].gap_time, 1796000000.25, 1e-6);
+	    NEAR(src2.s[j].energy, 50, 1e-6);
+	    CHECK(src2.s[j].counter.primed == 0);	/* primed by the gap */
+	}
+	pp_state_file_close(&cf);
+	unlink(path);
+    }
+
     /* a version 1 file (no checksum), as earlier agents wrote */
     unlink(path1);
     put(path, "procpower-state 1 5\nunattributed 3\nsource 4 rapl\n");
