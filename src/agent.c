@@ -7,6 +7,7 @@
 #include "access.h"
 #include "compat.h"
 #include "config.h"
+#include "control.h"
 #include "sampler.h"
 #include "snapshot.h"
 #include "worker.h"
@@ -32,8 +33,6 @@ enum {	/* clusters */
     CL_PROCESS, CL_SYSTEM, CL_CONTROL, CL_AGENT,
     CL_COMMAND, CL_USER, CL_CGROUP,	/* aggregates, in PP_AGG_* order */
 };
-
-enum { CTL_INTERVAL, CTL_SOURCE };	/* procpower.control items */
 
 static pmdaIndom indomtab[NUM_INDOMS] = {
     { INDOM_PROCESS, 0, NULL },
@@ -83,9 +82,9 @@ static pmdaMetric metrictab[] = {
     { NULL, { PMDA_PMID(CL_SYSTEM, 5), PM_TYPE_DOUBLE, NO_IND,
 	PM_SEM_INSTANT, PP_UNITS_WATT } },
     /* procpower.control.{interval,source} */
-    { NULL, { PMDA_PMID(CL_CONTROL, CTL_INTERVAL), PM_TYPE_U32, NO_IND,
+    { NULL, { PMDA_PMID(CL_CONTROL, PP_CTL_INTERVAL), PM_TYPE_U32, NO_IND,
 	PM_SEM_DISCRETE, UNITS_SEC } },
-    { NULL, { PMDA_PMID(CL_CONTROL, CTL_SOURCE), PM_TYPE_STRING, NO_IND,
+    { NULL, { PMDA_PMID(CL_CONTROL, PP_CTL_SOURCE), PM_TYPE_STRING, NO_IND,
 	PM_SEM_DISCRETE, UNITS_NONE } },
     /* procpower.agent.* */
     { NULL, { PMDA_PMID(CL_AGENT, 0), PM_TYPE_U64, NO_IND,
@@ -252,11 +251,11 @@ procpower_fetch_cb(pmdaMetric *mdesc, unsigned int inst, pmAtomValue *atom)
     const pp_snap_source *s;
 
     if (cluster == CL_CONTROL) {
-	if (item == CTL_INTERVAL) {
+	if (item == PP_CTL_INTERVAL) {
 	    atom->ul = (unsigned int)pp_worker_interval(&worker);
 	    return 1;
 	}
-	if (item == CTL_SOURCE) {
+	if (item == PP_CTL_SOURCE) {
 	    /*
 	     * The source in use; the one just stored until the next cycle
 	     * uses it, "auto" until a cycle has chosen one.
@@ -349,77 +348,36 @@ procpower_fetch_cb(pmdaMetric *mdesc, unsigned int inst, pmAtomValue *atom)
     return PM_ERR_PMID;
 }
 
-/* a store checked, not yet applied */
-typedef struct {
-    int		interval;		/* seconds, 0 unchanged */
-    int		has_source;
-    char	source[PP_NAMELEN];
-} pending;
-
-/* the string of a store, when it is a whole one: NUL within its length */
-static const char *
-stored_string(const pmValueSet *vsp)
+/* why a value of a store is refused, for the log */
+static void
+log_refusal(const pmValueSet *vsp, pp_ctl_refusal r)
 {
-    const pmValueBlock *vb;
-    size_t len;
+    const char *what = pmID_item(vsp->pmid) == PP_CTL_SOURCE ?
+	"procpower.control.source" : "procpower.control.interval";
 
-    if (vsp->valfmt == PM_VAL_INSITU)
-	return NULL;
-    vb = vsp->vlist[0].value.pval;
-    if (vb == NULL || vb->vlen < PM_VAL_HDR_SIZE)
-	return NULL;
-    len = vb->vlen - PM_VAL_HDR_SIZE;
-    if (len == 0 || memchr(vb->vbuf, '\0', len) == NULL)
-	return NULL;
-    return vb->vbuf;
-}
-
-/* check one value of a store into p; nothing changes here */
-static int
-check_value(pmValueSet *vsp, pending *p)
-{
-    unsigned int cluster = pmID_cluster(vsp->pmid);
-    unsigned int item = pmID_item(vsp->pmid);
-    const char *name;
-    pmAtomValue av;
-    int sts, k, ok;
-
-    if (cluster != CL_CONTROL || (item != CTL_INTERVAL && item != CTL_SOURCE))
-	return PM_ERR_PERMISSION;
-    if (vsp->numval != 1)
-	return PM_ERR_BADSTORE;
-    if (item == CTL_INTERVAL) {
-	if ((sts = pmExtractValue(vsp->valfmt, &vsp->vlist[0], PM_TYPE_U32,
-				  &av, PM_TYPE_U32)) < 0)
-	    return sts;
-	if (!pp_interval_valid((long)av.ul)) {
-	    pmNotifyErr(LOG_WARNING, "pmstore procpower.control.interval %u "
-			"refused: must be %d to %d seconds", av.ul,
-			PP_INTERVAL_MIN, PP_INTERVAL_MAX);
-	    return PM_ERR_BADSTORE;
-	}
-	p->interval = (int)av.ul;
-	return 0;
+    switch (r) {
+    case PP_CTL_OK:
+    case PP_CTL_NOT_STORABLE:
+	return;
+    case PP_CTL_NOT_ONE:
+	pmNotifyErr(LOG_WARNING, "pmstore %s refused: not one value", what);
+	return;
+    case PP_CTL_NOT_NUMBER:
+	pmNotifyErr(LOG_WARNING, "pmstore %s refused: not a 32-bit value", what);
+	return;
+    case PP_CTL_OUT_OF_RANGE:
+	pmNotifyErr(LOG_WARNING, "pmstore %s %u refused: must be %d to %d "
+		    "seconds", what, (unsigned int)vsp->vlist[0].value.lval,
+		    PP_INTERVAL_MIN, PP_INTERVAL_MAX);
+	return;
+    case PP_CTL_NOT_STRING:
+	pmNotifyErr(LOG_WARNING, "pmstore %s refused: not a whole string", what);
+	return;
+    case PP_CTL_NO_SUCH_SOURCE:
+	pmNotifyErr(LOG_WARNING, "pmstore %s \"%.64s\" refused: not 'auto' "
+		    "nor a present source", what, vsp->vlist[0].value.pval->vbuf);
+	return;
     }
-    /* the primary source, "auto" or one that is present now */
-    if ((name = stored_string(vsp)) == NULL) {
-	pmNotifyErr(LOG_WARNING, "pmstore procpower.control.source refused: "
-		    "not a string");
-	return PM_ERR_BADSTORE;
-    }
-    ok = strcmp(name, "auto") == 0;
-    for (k = 0; !ok && current && k < current->nsources; k++)
-	if (current->sources[k].present &&
-	    strcmp(current->sources[k].name, name) == 0)
-	    ok = 1;
-    if (!ok || !pp_source_name_valid(name)) {
-	pmNotifyErr(LOG_WARNING, "pmstore procpower.control.source \"%.64s\" "
-		    "refused: not 'auto' nor a present source", name);
-	return PM_ERR_BADSTORE;
-    }
-    p->has_source = 1;
-    snprintf(p->source, sizeof(p->source), "%s", name);
-    return 0;
 }
 
 /*
@@ -430,8 +388,10 @@ check_value(pmValueSet *vsp, pending *p)
 static int
 procpower_store(pmdaResult *result, pmdaExt *pmda)
 {
-    pending p = { 0 };
-    int i, sts;
+    pp_control_change c = { 0 };
+    const char *present[PP_MAXSOURCES];
+    pp_ctl_refusal r;
+    int i, k, n = 0;
 
     if (!pp_access_may_store(pmda->e_context)) {
 	long uid = pp_access_uid(pmda->e_context);
@@ -443,18 +403,27 @@ procpower_store(pmdaResult *result, pmdaExt *pmda)
 			"root nor %s", uid, agent_user);
 	return PM_ERR_PERMISSION;
     }
-    for (i = 0; i < result->numpmid; i++)
-	if ((sts = check_value(result->vset[i], &p)) < 0)
-	    return sts;
-    if (p.interval > 0) {
-	pp_worker_set_interval(&worker, p.interval);
-	pmNotifyErr(LOG_INFO, "interval set to %d seconds (uid %ld)",
-		    p.interval, pp_access_uid(pmda->e_context));
+    for (k = 0; current && k < current->nsources; k++)
+	if (current->sources[k].present)
+	    present[n++] = current->sources[k].name;
+    for (i = 0; i < result->numpmid; i++) {
+	pmValueSet *vsp = result->vset[i];
+	int item = pmID_cluster(vsp->pmid) == CL_CONTROL ?
+		   (int)pmID_item(vsp->pmid) : -1;
+	if ((r = pp_control_check(vsp, item, present, n, &c)) != PP_CTL_OK) {
+	    log_refusal(vsp, r);
+	    return pp_control_error(r);
+	}
     }
-    if (p.has_source) {
-	pp_worker_set_source(&worker, p.source);
+    if (c.interval > 0) {
+	pp_worker_set_interval(&worker, c.interval);
+	pmNotifyErr(LOG_INFO, "interval set to %d seconds (uid %ld)",
+		    c.interval, pp_access_uid(pmda->e_context));
+    }
+    if (c.has_source) {
+	pp_worker_set_source(&worker, c.source);
 	source_stored = 1;
-	pmNotifyErr(LOG_INFO, "primary source set to %s (uid %ld)", p.source,
+	pmNotifyErr(LOG_INFO, "primary source set to %s (uid %ld)", c.source,
 		    pp_access_uid(pmda->e_context));
     }
     return 0;
