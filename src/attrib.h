@@ -45,12 +45,13 @@ const char *pp_delta_text(pp_delta_status s);
 
 /*
  * The length of an interval from the wall clock (pmcd's time stamps,
- * which an archive replays too) and the monotonic clock read around the
- * same fetches (0 when there is none: an archive).  The wall clock's,
- * unless it was stepped in between (backwards, or apart from the
- * monotonic clock by more than PP_CLOCK_STEP seconds and 10%): then the
- * monotonic clock's, so a clock step neither stalls the agent nor makes
- * a spike.
+ * which an archive replays too) and a clock that is never stepped and
+ * counts suspended time (the boot-time clock) read around the same
+ * fetches (0 when there is none: an archive).  The wall clock's, unless
+ * it was stepped in between (backwards, or apart from the other by more
+ * than PP_CLOCK_STEP seconds and 10%): then the other's, so a clock step
+ * neither stalls the agent nor makes a spike, and a suspended machine's
+ * interval is as long as the suspension.
  */
 #define PP_CLOCK_STEP	1.0
 double pp_interval_seconds(double wall, double mono);

@@ -522,12 +522,16 @@ pp_sampler_status(pp_sampler *s)
     return build_snapshot(s, 0, 0, NULL, 0);
 }
 
-/* the monotonic clock: tells a step of the wall clock from an interval */
+/*
+ * A clock that is never stepped, to tell a step of the wall clock from an
+ * interval: the boot-time clock, which (unlike the monotonic one) counts
+ * the time the machine was suspended, as the wall clock does.
+ */
 static double
 mono_seconds(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_BOOTTIME, &ts);
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
