@@ -195,7 +195,8 @@ pp_agg_restore(pp_aggset *set, const char *name, int id, double energy,
     i = byid_slot(set, id);
     if (i < set->count && set->byid[i]->id == id)
 	return NULL;
-    if (id == PP_AGG_OTHER_ID && strcmp(name, set->other_name) != 0)
+    /* the other name goes with the other id, and only with it */
+    if ((id == PP_AGG_OTHER_ID) != (strcmp(name, set->other_name) == 0))
 	return NULL;
     if ((a = create(set, name, id, i)) == NULL)
 	return NULL;

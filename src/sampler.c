@@ -621,9 +621,12 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
 	return PM_ERR_NOCONTEXT;
     if ((sts = pmUseContext(s->ctx)) < 0)
 	return sts;
-    if (s->discovered < 0 || s->t_prev - s->discovered >= DISCOVER_EVERY) {
+    /* live, by the boot-time clock: a step of the wall clock does not
+       hold discovery back */
+    if (s->discovered < 0 ||
+	(s->live ? s->m_prev : s->t_prev) - s->discovered >= DISCOVER_EVERY) {
 	pp_sources_discover(&s->sources, &s->cfg, s->local);
-	s->discovered = s->t_prev;
+	s->discovered = s->live ? s->m_prev : s->t_prev;
 	/* once a minute, give back the heap that processes gone, a burst
 	   of new ones or a peak left free (kept between cycles otherwise) */
 	pp_table_trim(&s->procs);
@@ -732,7 +735,7 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
 	 */
 	pp_sources_rediscover(&s->sources, &s->cfg, s->local);
 	pp_acct_lookup(&s->acct);
-	s->discovered = t;
+	s->discovered = s->live ? m : t;
 	s->agents_changed = 0;
     }
     pp_sources_interval(&s->sources, src ? src : rp, dt_src, &s->cfg, ncpu, util);

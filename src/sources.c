@@ -509,6 +509,9 @@ close_counter(pp_source *s, const pmResult *rp, double dt, double max_watts)
 	    snprintf(s->status, PP_STATUSLEN, "priming after a restart: its "
 		     "%.0f s not carried (%s)", gap, gap > PP_GAP_MAX ?
 		     "too long" : pp_delta_text(st));
+	if (st == PP_DELTA_BADVALUE)
+	    s->counter.primed = 0;	/* the next reading primes: the saved
+					   one must not stand for an interval */
 	return;
     }
     st = pp_counter_feed(&s->counter, v * s->scale, dt, max_watts, &j);

@@ -4,6 +4,7 @@
  * so that it may hold spaces:
  *
  *	procpower-state 3 TIME
+ *	seq SAVES
  *	unattributed JOULES
  *	ids KIND NEXT_ID
  *	source JOULES NAME
@@ -14,7 +15,9 @@
  * LAST_ACTIVE is "-" for an aggregate a live process holds (active at
  * TIME): its line then stays the same from one write to the next while
  * its energy does, and is copied from the last text instead of formatted
- * again.  NEXT_ID is the id the next new aggregate of a kind gets, so
+ * again.  SAVES counts the saves across restarts: the newer file is
+ * the one with more, whatever the clock did (files without it are told
+ * apart by TIME).  NEXT_ID is the id the next new aggregate of a kind gets, so
  * that no id is given to two names across restarts.  CHECKSUM is a 64-bit
  * hash of every byte before the "end" line (8 bytes at a time), in hex.
  * Versions 1 (no "end" line) and 2 (a 32-bit FNV-1a, bytewise) are still
@@ -349,15 +352,21 @@ keep_text(pp_state_file *f, int ok)
     f->nprev = f->nlines;
 }
 
-/* the text made (f->prev, f->len bytes) into slot's file; 0 or -errno */
+/*
+ * The text made (f->prev, f->len bytes) into slot's file; 0 or -errno.
+ * *touched says whether the file may have been changed (a failure before
+ * that leaves it as it was).
+ */
 static int
-write_slot(pp_state_file *f, const char *path, int slot)
+write_slot(pp_state_file *f, const char *path, int slot, int *touched)
 {
     ssize_t n;
     int sts;
 
+    *touched = 0;
     if ((sts = open_slot(f, path, slot)) < 0)
 	return sts;
+    *touched = 1;
     /* far more room than the text needs (aggregates left): give it back */
     if (f->on_disk[slot] > SHRINK_FROM && f->on_disk[slot] / 4 > f->len) {
 	size_t size = (f->len * 2 + 4095) & ~(size_t)4095;
@@ -377,15 +386,21 @@ write_slot(pp_state_file *f, const char *path, int slot)
 	memcpy(f->map[slot], f->prev, f->len);
 	if (f->used[slot] > f->len)	/* a longer text's remains */
 	    memset(f->map[slot] + f->len, 0, f->used[slot] - f->len);
-    } else if ((n = pwrite(f->fd[slot], f->prev, f->len, 0)) != (ssize_t)f->len ||
-	       (f->used[slot] > f->len &&
-		ftruncate(f->fd[slot], (off_t)f->len) < 0)) {
+	f->used[slot] = f->len;
+	return 0;
+    }
+    /* no mapping of it may outlive this: the file's size changes below */
+    unmap_slot(f, slot);
+    if ((n = pwrite(f->fd[slot], f->prev, f->len, 0)) != (ssize_t)f->len)
 	sts = n < 0 ? -errno : -ENOSPC;
-	unmap_slot(f, slot);
+    else if (f->used[slot] > f->len && ftruncate(f->fd[slot], (off_t)f->len) < 0)
+	sts = -errno;
+    if (sts < 0) {
 	close(f->fd[slot]);	/* open it again next time */
 	f->fd[slot] = -1;
 	return sts;
-    } else if (f->used[slot] > f->len)
+    }
+    if (f->used[slot] > f->len || f->on_disk[slot] < f->len)
 	f->on_disk[slot] = f->len;
     f->used[slot] = f->len;
     return 0;
@@ -395,13 +410,13 @@ int
 pp_state_save(pp_state_file *f, const char *path, const pp_state *st,
 	      double now)
 {
-    int k, sts, slot = f->next;
+    int k, sts, slot = f->next, touched;
     size_t i, cursor = 0;
 
     f->len = 0;
     f->nlines = 0;
-    sts = add(f, "%s%d %.3f\nunattributed %.6f\n", MAGIC, VERSION, now,
-	      *st->unattributed);
+    sts = add(f, "%s%d %.3f\nseq %llu\nunattributed %.6f\n", MAGIC, VERSION,
+	      now, f->seq + 1, *st->unattributed);
     for (k = 0; sts == 0 && k < PP_NAGG; k++)
 	sts = add(f, "ids %d %d\n", k, st->aggs[k].next_id);
     for (k = 0; sts == 0 && k < st->sources->n; k++) {
@@ -440,18 +455,21 @@ pp_state_save(pp_state_file *f, const char *path, const pp_state *st,
     if (f->len > MAXSTATE)
 	return -EFBIG;		/* would not be read back: keep the last */
     /*
-     * The text just made is f->prev now.  When its file cannot be
-     * written (the disk full, a file put in its place), the other one
-     * is: the newest counters are on disk whenever either can be.
+     * The text just made is f->prev now.  When its file cannot even be
+     * opened as ours (a FIFO or a link put in its place), the other one
+     * is written: the newest counters are on disk whenever either can
+     * be.  Not when the write itself failed (a full disk): that file may
+     * be torn now, and the other is the one whole copy left.
      */
-    if ((sts = write_slot(f, path, slot)) < 0 &&
-	write_slot(f, path, !slot) == 0) {
+    if ((sts = write_slot(f, path, slot, &touched)) < 0 && !touched &&
+	write_slot(f, path, !slot, &touched) == 0) {
 	slot = !slot;
 	sts = 0;
     }
     if (sts < 0)
 	return sts;
     f->next = !slot;
+    f->seq++;
     return 0;
 }
 
@@ -514,7 +532,8 @@ read_text(const char *name, pp_state_problem *problem, double *when)
     *problem = PP_STATE_NOT_STATE;
     if (strncmp(text, MAGIC, strlen(MAGIC)) != 0 ||
 	sscanf(text + strlen(MAGIC), "%d %lf", &version, when) != 2 ||
-	version < 1 || version > VERSION || !isfinite(*when))
+	version < 1 || version > VERSION ||
+	!(*when >= 0 && *when < PP_STATE_MAX_JOULES))	/* a time, in range */
 	goto fail;
     if (version >= 2) {
 	/* the first "end" line, its checksum over all before it */
@@ -660,6 +679,21 @@ restore(char *text, const pp_state *st, double when, int *refused)
     return restored;
 }
 
+/* a text's count of saves ("seq N" after the first line), 0 if none */
+static unsigned long long
+save_count(const char *text)
+{
+    const char *l = strchr(text, '\n');
+    char *end;
+    unsigned long long n;
+
+    if (l == NULL || strncmp(l + 1, "seq ", 4) != 0)
+	return 0;
+    errno = 0;
+    n = strtoull(l + 5, &end, 10);
+    return errno == 0 && *end == '\n' ? n : 0;
+}
+
 const char *
 pp_state_problem_text(pp_state_problem p)
 {
@@ -681,6 +715,7 @@ pp_state_load(pp_state_file *f, const char *path, const pp_state *st)
 {
     char name[4096 + 8], *text[2];
     double when[2];
+    unsigned long long seq[2];
     int slot, restored;
 
     f->refused = 0;
@@ -693,7 +728,17 @@ pp_state_load(pp_state_file *f, const char *path, const pp_state *st)
 	return f->problem[0] != PP_STATE_MISSING ||
 	       f->problem[1] != PP_STATE_MISSING ? -1 : 0;
     }
-    slot = text[1] != NULL && (text[0] == NULL || when[1] > when[0]);
+    /*
+     * The newer: by the count of saves, which a step of the clock does
+     * not change; by the time for files of earlier versions.
+     */
+    for (slot = 0; slot < 2; slot++)
+	seq[slot] = text[slot] ? save_count(text[slot]) : 0;
+    if (text[0] != NULL && text[1] != NULL && seq[0] > 0 && seq[1] > 0)
+	slot = seq[1] > seq[0];
+    else
+	slot = text[1] != NULL && (text[0] == NULL || when[1] > when[0]);
+    f->seq = seq[0] > seq[1] ? seq[0] : seq[1];
     f->loaded = slot;
     restored = restore(text[slot], st, when[slot], &f->refused);
     f->next = !slot;		/* keep this one until the other is written */

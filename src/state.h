@@ -67,6 +67,7 @@ typedef struct {
     pp_state_problem problem[2];
     int		loaded;
     int		refused;
+    unsigned long long seq;	/* saves so far, over restarts */
 } pp_state_file;
 
 void pp_state_file_init(pp_state_file *f);

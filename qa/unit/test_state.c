@@ -155,6 +155,7 @@ test_lines(void)
 	pp_state_file_init(&fresh);
 	unlink(path1);
 	fresh.next = 1;
+	fresh.seq = wf.seq - 1;		/* the same count of saves */
 	CHECK(pp_state_save(&fresh, path, &st, 120) == 0);
 	slurp(path1, buf2, sizeof(buf2));
 	same = strcmp(buf, buf2) == 0;
@@ -302,6 +303,21 @@ test_trust(void)
     CHECK(pp_state_save(&wf, path, &sw, 15) == 0);
     slurp(path1, t, sizeof(t));
     CHECK(strncmp(t, "procpower-state 3 15.000\n", 25) == 0);
+    pp_state_file_close(&wf);
+
+    /* the newer file by the count of saves, not by the clock: a save
+       after the clock was stepped back an hour is still the newer */
+    unlink(path);
+    unlink(path1);
+    pp_state_file_init(&wf);
+    unattr = 10;
+    CHECK(pp_state_save(&wf, path, &sw, 5000) == 0);
+    unattr = 11;
+    CHECK(pp_state_save(&wf, path, &sw, 5000 - 3600) == 0);
+    st = empty();
+    CHECK(pp_state_load(&rf, path, &st) >= 1);
+    NEAR(unattr2, 11, 1e-9);
+    CHECK(rf.seq == 2 && rf.next == 0);
     pp_state_file_close(&wf);
     pp_state_file_close(&rf);
     for (k = 0; k < PP_NAGG; k++)
