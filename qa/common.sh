@@ -467,6 +467,26 @@ pp_value() {
     pp_get "$tmp/value" "$@"
 }
 
+# pp_watch_source LABEL: one reading of procpower.system.energy and .power
+# of the source $WATCH_SRC, kept in WATCH_E; counts in WATCH_BACK each
+# time its counter went back and in WATCH_SPIKES each power above
+# $WATCH_WATTS (+10% + 1 W), noting them with LABEL
+WATCH_E=0 WATCH_BACK=0 WATCH_SPIKES=0
+pp_watch_source() {
+    local e p
+    pp_fetch "$tmp/watch" procpower.system.energy procpower.system.power
+    e=$(pp_get "$tmp/watch" procpower.system.energy "$WATCH_SRC")
+    p=$(pp_get "$tmp/watch" procpower.system.power "$WATCH_SRC")
+    if is_number "$e"; then
+	fcmp "$e < $WATCH_E - 1e-6" &&
+	    { WATCH_BACK=$((WATCH_BACK + 1)); note "$1: went back: $WATCH_E -> $e"; }
+	WATCH_E=$e
+    fi
+    if is_number "$p" && fcmp "$p > $WATCH_WATTS * 1.1 + 1"; then
+	WATCH_SPIKES=$((WATCH_SPIKES + 1)); note "$1: spike: $p W"
+    fi
+}
+
 # ---- pmda-denki on a fake sysfs tree ----
 
 # the denki agent's root path in pmcd.conf ("" when not installed)

@@ -354,30 +354,32 @@ log_refusal(const pmValueSet *vsp, pp_ctl_refusal r)
 {
     const char *what = pmID_item(vsp->pmid) == PP_CTL_SOURCE ?
 	"procpower.control.source" : "procpower.control.interval";
+    const char *why = NULL;
 
     switch (r) {
     case PP_CTL_OK:
     case PP_CTL_NOT_STORABLE:
 	return;
     case PP_CTL_NOT_ONE:
-	pmNotifyErr(LOG_WARNING, "pmstore %s refused: not one value", what);
-	return;
+	why = "not one value";
+	break;
     case PP_CTL_NOT_NUMBER:
-	pmNotifyErr(LOG_WARNING, "pmstore %s refused: not a 32-bit value", what);
-	return;
+	why = "not a 32-bit value";
+	break;
+    case PP_CTL_NOT_STRING:
+	why = "not a whole string";
+	break;
     case PP_CTL_OUT_OF_RANGE:
 	pmNotifyErr(LOG_WARNING, "pmstore %s %u refused: must be %d to %d "
 		    "seconds", what, (unsigned int)vsp->vlist[0].value.lval,
 		    PP_INTERVAL_MIN, PP_INTERVAL_MAX);
-	return;
-    case PP_CTL_NOT_STRING:
-	pmNotifyErr(LOG_WARNING, "pmstore %s refused: not a whole string", what);
 	return;
     case PP_CTL_NO_SUCH_SOURCE:
 	pmNotifyErr(LOG_WARNING, "pmstore %s \"%.64s\" refused: not 'auto' "
 		    "nor a present source", what, vsp->vlist[0].value.pval->vbuf);
 	return;
     }
+    pmNotifyErr(LOG_WARNING, "pmstore %s refused: %s", what, why);
 }
 
 /*

@@ -238,7 +238,7 @@ run(void *arg)
     unsigned interval_seen;
     char source[PP_NAMELEN];
     int loaded = 0;
-    double started = now(), last = -PP_INTERVAL_MIN;
+    double started = now(), start = -PP_INTERVAL_MIN;
 
     if (s == NULL)
 	return NULL;
@@ -251,7 +251,7 @@ run(void *arg)
     while (!stopping(w)) {
 	pp_snapshot *snap = NULL;
 	int k, sub;
-	double start, span;
+	double span;
 
 	if (connect_sampler(w, s, started) < 0) {
 	    publish(w, s, pp_sampler_status(s));
@@ -267,11 +267,11 @@ run(void *arg)
 	pthread_mutex_unlock(&w->lock);
 
 	/* the floor, whatever happened since (a failed cycle, a reconnection) */
-	while (!stopping(w) && now() < last + PP_INTERVAL_MIN)
-	    wait_until(w, last + PP_INTERVAL_MIN, &interval_seen);
+	while (!stopping(w) && now() < start + PP_INTERVAL_MIN)
+	    wait_until(w, start + PP_INTERVAL_MIN, &interval_seen);
 	if (stopping(w))
 	    break;
-	start = last = now();
+	start = now();
 	if (pp_sampler_cycle(s, source, &snap) < 0) {
 	    /* pmcd went away or the context broke: reconnect from scratch */
 	    pp_sampler_close(s);
