@@ -537,10 +537,14 @@ pp_table_update(pp_table *t, int pid, double start, double cpu_ms, int *isnew)
 }
 
 void
-pp_table_reused(pp_table *t, pp_proc *p, double start)
+pp_table_reused(pp_table *t, pp_proc *p, double start, int late)
 {
+    double delta = p->delta;
+
     t->cpu_sum -= p->delta;
     proc_restart(p, t, start, p->cpu);
+    if (late)
+	p->delta = delta;
     t->cpu_sum += p->delta;
     mark_active(t, p);
     t->generation++;

@@ -238,8 +238,14 @@ pp_proc *pp_table_update(pp_table *t, int pid, double start, double cpu_ms,
 			 int *isnew);
 int pp_proc_set_name(pp_table *t, pp_proc *p, const char *name);
 
-/* p, recorded this cycle, is another process that started at start */
-void pp_table_reused(pp_table *t, pp_proc *p, double start);
+/*
+ * p, recorded this cycle, is another process that started at start.  Its
+ * CPU time since it started is this interval's, unless late: the reuse was
+ * found only now, after earlier intervals had counted part of that time
+ * for the process p was taken for; then only this interval's CPU time
+ * counts, so that no CPU time is counted twice.
+ */
+void pp_table_reused(pp_table *t, pp_proc *p, double start, int late);
 pp_proc *pp_table_lookup(const pp_table *t, int pid);
 
 /* result of one interval's split */

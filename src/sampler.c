@@ -319,6 +319,18 @@ describe(pp_sampler *s, pp_proc *p, const pmValueSet *vs[PP_D_COUNT], int i)
     set_aggregates(s, p, aggnames);
 }
 
+/* pid has a new exit record this cycle while a process with it is listed */
+static int
+suspect(const pp_sampler *s, int pid)
+{
+    size_t i;
+
+    for (i = 0; i < s->acct.nsuspect; i++)
+	if (s->acct.suspect[i] == pid)
+	    return 1;
+    return 0;
+}
+
 /*
  * Describe the processes first seen this cycle (s->newpids[0..n)) and
  * look again at those whose pid has a new exit record while a process
@@ -327,23 +339,35 @@ describe(pp_sampler *s, pp_proc *p, const pmValueSet *vs[PP_D_COUNT], int i)
  * is fetched here only, not every cycle: a listed pid whose start time
  * differs from the one first seen is another process (its pid reused
  * within the interval), restarted and described anew.
+ *
+ * After an agent restarted (s->describe_all), every listed process is
+ * looked at again: a pmda-proc that restarted (PCP's crashes now and
+ * then, see README) names each pid by its command line now, not by the
+ * one it first saw, and has lost the exit records that told of a pid
+ * reused; the start times tell that instead, and the names follow
+ * pmda-proc's again.
  */
 static void
 describe_processes(pp_sampler *s, size_t n)
 {
     pmResult *rp = NULL;
     const pmValueSet *vs[PP_D_COUNT] = { NULL };
-    size_t i, all = n;
-    int k;
+    size_t i, all = n, want;
+    int k, every = s->describe_all;
 
-    /* the suspects already described (not new this cycle) join the list */
-    if (grow_scratch((void **)&s->newpids, &s->newmax, n + s->acct.nsuspect + 1,
-		     sizeof(int)) == 0)
-	for (i = 0; i < s->acct.nsuspect; i++) {
-	    const pp_proc *p = pp_table_lookup(&s->procs, s->acct.suspect[i]);
+    /* the suspects already described (not new this cycle) join the list;
+       or, after an agent restarted, every process already described */
+    s->describe_all = 0;
+    want = n + (every ? s->procs.norder : s->acct.nsuspect) + 1;
+    if (grow_scratch((void **)&s->newpids, &s->newmax, want, sizeof(int)) == 0) {
+	size_t count = every ? s->procs.norder : s->acct.nsuspect;
+	for (i = 0; i < count; i++) {
+	    const pp_proc *p = every ? s->procs.order[i] :
+		pp_table_lookup(&s->procs, s->acct.suspect[i]);
 	    if (p != NULL && p->name != NULL && p->cycle == s->procs.cycle)
 		s->newpids[all++] = p->pid;
 	}
+    }
     if (all == 0)
 	return;
     if (s->detail[PP_D_PSARGS] != PM_ID_NULL && s->proc_indom != PM_INDOM_NULL &&
@@ -365,10 +389,16 @@ describe_processes(pp_sampler *s, size_t n)
 	if (p == NULL)
 	    continue;
 	if (i >= n) {
-	    /* gone since, or the same process: nothing to do */
-	    if (!isfinite(start) || p->start == 0 || start == p->start)
+	    /* gone since: nothing to do; the same process: nothing to do
+	       unless every process is described again */
+	    if (!isfinite(start))
 		continue;
-	    pp_table_reused(&s->procs, p, start);
+	    if (p->start != 0 && start != p->start)
+		pp_table_reused(&s->procs, p, start, every && !suspect(s, pid));
+	    else if (!every)
+		continue;
+	    else if (p->start == 0)
+		p->start = start;
 	} else if (isfinite(start))
 	    p->start = start;
 	describe(s, p, vs, (int)i);
@@ -737,6 +767,7 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
 	pp_acct_lookup(&s->acct);
 	s->discovered = s->live ? m : t;
 	s->agents_changed = 0;
+	s->describe_all = s->procs.primed && !priming;
     }
     pp_sources_interval(&s->sources, src ? src : rp, dt_src, &s->cfg, ncpu, util);
     pmFreeResult(rp);

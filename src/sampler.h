@@ -60,6 +60,8 @@ typedef struct {
     pp_aggset	aggs[PP_NAGG];
     double	discovered;	/* time of the last look for sources, -1 none */
     int		agents_changed;	/* pmcd said an agent came, went or restarted */
+    int		describe_all;	/* describe every listed process again: pmda-proc
+				   may have restarted and names pids anew */
     int		procs_held;	/* cycles in a row taken again at the next
 				   because pmda-proc did not answer */
 

@@ -686,7 +686,7 @@ test_unknown_start(void)
     NEAR(pp_table_cpu(&t), 400, 1e-9);
     {
 	unsigned long g = t.generation;
-	pp_table_reused(&t, q, 9999);
+	pp_table_reused(&t, q, 9999, 0);
 	CHECK(t.generation != g && q->name == NULL);
     }
     CHECK(q->start == 9999 && q->energy == 0);
@@ -698,13 +698,28 @@ test_unknown_start(void)
     /* everything recorded: nothing to sweep, the live count is right */
     CHECK(pp_table_sweep(&t, 3, 0, NULL, NULL) == 0);
     CHECK(t.live == 2);
+
+    /* found out late (pmda-proc restarted): earlier intervals counted
+       part of its time already, so only this interval's counts */
+    pp_table_begin(&t);
+    p = pp_table_update(&t, 3, -1, 1900, &isnew);	/* +100 */
+    q = pp_table_update(&t, 7, -1, 800, &isnew);	/* +300 */
+    NEAR(pp_table_cpu(&t), 400, 1e-9);
+    pp_table_reused(&t, q, 8888, 1);
+    CHECK(q->start == 8888 && q->energy == 0);
+    NEAR(q->delta, 300, 1e-9);		/* not its 800 since it started */
+    NEAR(pp_table_cpu(&t), 400, 1e-9);
+    pp_table_split(&t, 0, 4, 1, 0, &sp);
+    NEAR(q->power, 3, 1e-9);
+    NEAR(p->power, 1, 1e-9);
+    CHECK(pp_table_sweep(&t, 4, 0, NULL, NULL) == 0);
     /* a known start still decides when given */
     pp_table_begin(&t);
-    pp_table_update(&t, 3, -1, 1900, &isnew);
-    q = pp_table_update(&t, 7, 9999, 600, &isnew);
+    pp_table_update(&t, 3, -1, 2000, &isnew);
+    q = pp_table_update(&t, 7, 8888, 900, &isnew);
     CHECK(!isnew);
     pp_table_begin(&t);
-    q = pp_table_update(&t, 7, 1, 700, &isnew);
+    q = pp_table_update(&t, 7, 1, 1000, &isnew);
     CHECK(isnew);
     pp_table_free(&t);
 }
