@@ -280,6 +280,10 @@ pmprobe_ok() {
     [ -n "$n" ] && [ "$n" -gt 0 ] 2>/dev/null
 }
 
+# proc_answers: pmda-proc answers (pmcd starts a dead agent again on
+# SIGHUP, sent here when it does not); for wait_for
+proc_answers() { pmprobe_ok proc.nprocs || { pmcd_hup; return 1; }; }
+
 # wait_for SECONDS COMMAND...: poll every 0.2 s until COMMAND succeeds
 wait_for() {
     local limit=$1 end
