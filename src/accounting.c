@@ -305,7 +305,7 @@ add_suspect(pp_accounting *a, int pid)
 void
 pp_acct_records(pp_accounting *a, const pmResult *rp, int first,
 		pp_table *procs, double boottime, int priming, double now,
-		pp_aggset sets[PP_NAGG])
+		pp_aggset sets[PP_NAGG], const pp_acct_gap *gap)
 {
     static const int detail[] = {
 	PP_A_UTIME, PP_A_STIME, PP_A_ETIME, PP_A_PPID, PP_A_USER
@@ -368,6 +368,7 @@ pp_acct_records(pp_accounting *a, const pmResult *rp, int first,
 	double u, sy, el, cpu, most;
 	pp_proc *p;
 	pp_exit *e;
+	const pp_saved_proc *sv;
 	int match, k;
 
 	j = (int)c;		/* where its details are, most likely */
@@ -389,8 +390,35 @@ pp_acct_records(pp_accounting *a, const pmResult *rp, int first,
 	    continue;
 	}
 	seen_add(a, key, now);
-	if (priming || (match && p->settled))
+	if (match && p->settled)
 	    continue;
+	/*
+	 * After a restart, a process live before it that ended in the gap
+	 * (or whose record came only now): only its CPU time since the
+	 * last cycle before the restart, which counted the rest.
+	 */
+	sv = gap && !match && isfinite(boottime) ?
+	     pp_saved_find(gap->saved, gap->nsaved, pid) : NULL;
+	if (sv != NULL && fabs(boottime + sv->start / 1000 - btime) <= 2) {
+	    cpu = cpu > sv->cpu ? cpu - sv->cpu : 0;
+	    most = most > sv->cpu ? most - sv->cpu : 0;
+	} else
+	    sv = NULL;
+	if (priming) {
+	    /*
+	     * The first cycle after a restart counts for its gap the
+	     * processes that ended in it (a record, truncated to ticks,
+	     * that ends at its start or later): those live at its start
+	     * (above), and those that started in it (not live then; a
+	     * record's begin time is in whole seconds), for all their CPU
+	     * time; any other is not known for sure.
+	     */
+	    if (gap == NULL || !isfinite(boottime) ||
+		btime + (el + PP_ACCT_TICK_MS) / 1000 < gap->since ||
+		(sv == NULL && !(btime + 1 > gap->since)))	/* whole s */
+		continue;
+	    match = 0;		/* named by its record */
+	}
 	if ((e = new_exit(a)) == NULL)
 	    break;
 	a->counted++;

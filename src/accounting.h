@@ -27,6 +27,17 @@ typedef struct {
 
 typedef struct pp_seen pp_seen;
 
+/*
+ * The gap a restart left, for the first cycle after it: the processes
+ * live at its start (ascending pid order) and that start (seconds since
+ * the epoch, as a record's begin time).
+ */
+typedef struct {
+    const pp_saved_proc *saved;
+    size_t	nsaved;
+    double	since;
+} pp_acct_gap;
+
 typedef struct {
     pmID	pmid[PP_A_COUNT];
     int		type[PP_A_COUNT];
@@ -77,13 +88,18 @@ int pp_acct_pmids(const pp_accounting *a, pmID *list, int max);
  * Turn the records in a full fetch (rp, with the acct metrics at index
  * `first` onwards) into this interval's exits.  boottime (seconds since
  * the epoch, NaN unknown) matches records to table entries by start
- * time.  In the priming cycle records are only remembered.  Aggregates of
+ * time.  In the priming cycle records are only remembered, except, after
+ * a restart (gap not NULL), those of processes that ended in the gap: the
+ * exits then hold each one's CPU time in the gap, for the gap's share
+ * (sampler.c), none of the interval's.  While gap is given, a later
+ * record of a process live before the restart counts only its CPU time
+ * since then.  Aggregates of
  * a process never sampled come from its record (command, user) and its
  * parent (cgroup).  ctx is the sampling context, for instance names.
  */
 void pp_acct_records(pp_accounting *a, const pmResult *rp, int first,
 		     pp_table *procs, double boottime, int priming, double now,
-		     pp_aggset sets[PP_NAGG]);
+		     pp_aggset sets[PP_NAGG], const pp_acct_gap *gap);
 
 /* total CPU ms of this interval's exits */
 double pp_acct_exited_ms(const pp_accounting *a);

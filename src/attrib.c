@@ -855,3 +855,59 @@ pp_table_trim(pp_table *t)
     shrink(&t->missing, t->nmissing, &t->missingmax);
     return freed;
 }
+
+/* ---- a restart's gap ---- */
+
+const pp_saved_proc *
+pp_saved_find(const pp_saved_proc *saved, size_t n, int pid)
+{
+    size_t lo = 0, hi = n, mid;
+
+    while (lo < hi) {
+	mid = lo + (hi - lo) / 2;
+	if (saved[mid].pid < pid)
+	    lo = mid + 1;
+	else
+	    hi = mid;
+    }
+    return lo < n && saved[lo].pid == pid ? &saved[lo] : NULL;
+}
+
+size_t
+pp_table_gap(const pp_table *t, const pp_saved_proc *saved, size_t nsaved,
+	     double since_ms, pp_proc **who, double *ms)
+{
+    const pp_saved_proc *s;
+    size_t i, n = 0;
+    pp_proc *p;
+
+    for (i = 0; i < t->norder; i++) {
+	p = t->order[i];
+	if (p->start <= 0 || !(p->cpu >= 0))
+	    continue;
+	s = pp_saved_find(saved, nsaved, p->pid);
+	/* start times are whole ms (written with three decimals) */
+	if (s != NULL && fabs(s->start - p->start) <= 0.5) {
+	    if (!(p->cpu >= s->cpu))
+		continue;	/* not the same after all */
+	    who[n] = p;
+	    ms[n++] = p->cpu - s->cpu;
+	} else if (since_ms >= 0 && p->start > since_ms) {
+	    who[n] = p;		/* started in the gap */
+	    ms[n++] = p->cpu;
+	}
+    }
+    return n;
+}
+
+double
+pp_gap_price(double procs_ms, double busy_ms, double joules)
+{
+    double total;
+
+    if (!isfinite(procs_ms) || procs_ms <= 0 || !isfinite(joules) ||
+	joules <= 0 || !isfinite(busy_ms) || busy_ms < 0)
+	return 0;
+    total = busy_ms > procs_ms ? busy_ms : procs_ms;
+    return joules / total;
+}

@@ -293,6 +293,42 @@ size_t pp_table_sweep(pp_table *t, double now, double grace, pp_exit_fn fn,
  */
 size_t pp_table_trim(pp_table *t);
 
+/* ---- a restart's gap ---- */
+
+/* a live process as the state file saved it (state.h) */
+typedef struct {
+    int		pid;
+    double	start;		/* start time, as pmda-proc gives it */
+    double	cpu;		/* utime+stime, ms */
+} pp_saved_proc;
+
+/* pid's entry in saved[0 .. n), in ascending pid order; NULL none */
+const pp_saved_proc *pp_saved_find(const pp_saved_proc *saved, size_t n,
+				   int pid);
+
+/*
+ * After a restart, the live processes of t (this cycle's, start time
+ * known) whose CPU time over the gap is known for sure: those saved
+ * before it (the same pid, the same start time, CPU time not gone back)
+ * for their CPU time since the save, and those that started in the gap
+ * (start time after since_ms, in pmda-proc's start time units; negative:
+ * unknown, none) for all of theirs.  For each, who[k] and that CPU time
+ * in ms[k] (both with room for t->norder).  saved[] is in ascending pid
+ * order.  Returns how many.
+ */
+size_t pp_table_gap(const pp_table *t, const pp_saved_proc *saved,
+		    size_t nsaved, double since_ms, pp_proc **who, double *ms);
+
+/*
+ * Joules per ms of CPU over a gap of `joules`: the processes' procs_ms
+ * against the machine's busy_ms over the same gap, the larger of the
+ * two, so that what no process accounts for stays the remainder's.  0
+ * when nothing can be priced, and when busy_ms is negative (unknown: then
+ * the processes' share of the gap cannot be told and all of it is the
+ * remainder's).
+ */
+double pp_gap_price(double procs_ms, double busy_ms, double joules);
+
 /*
  * The live processes are t->order[0 .. t->norder): in the order they were
  * recorded this cycle, which is the order of pmda-proc's own instances.

@@ -132,6 +132,8 @@ pp_sampler_init(pp_sampler *s, const pp_config *cfg)
 	pp_aggset_limit(&s->aggs[k], (size_t)cfg->aggregate_limit, other[k]);
     }
     pp_state_file_init(&s->statefile);
+    s->boot = -1;
+    s->gap.busy = s->gap.boot = -1;
 }
 
 void
@@ -150,6 +152,7 @@ pp_sampler_free(pp_sampler *s)
     for (k = 0; k < PP_NAGG; k++)
 	pp_aggset_free(&s->aggs[k]);
     pp_state_file_close(&s->statefile);
+    pp_state_gap_free(&s->gap);
     pp_snapshot_free(s->spare);
     s->spare = NULL;
     free(s->newpids);
@@ -626,6 +629,82 @@ machine_cpu(pp_sampler *s, const pmResult *rp, double *busy_ms, double *util)
     s->cpu_primed = 1;
 }
 
+/* the state's last cycle was in this boot (boot: kernel.all.boottime) */
+static int
+same_boot(const pp_sampler *s, double boot)
+{
+    return s->gap.boot > 0 && isfinite(boot) && boot > 0 &&
+	   fabs(s->gap.boot - boot) <= 1;
+}
+
+/*
+ * The first cycle after a restart: the energy of the gap since the last
+ * cycle before it (joules) to the aggregates of the processes whose CPU
+ * time over it is known for sure, by that time against the machine's
+ * busy time (the rest stays the remainder's): those live before and
+ * after, provably the same (pid, start time, CPU time not gone back, the
+ * same boot), for their CPU time since the save; those that started in
+ * it, for all of theirs; and those that ended in it, by their records
+ * (pp_acct_records).  Processes' own counters start again with their
+ * instances.  Returns the joules given.
+ */
+static double
+share_gap(pp_sampler *s, double joules, double now)
+{
+    const pp_state_gap *g = &s->gap;
+    pp_proc **who;
+    double *ms, sum, busy = -1, price, given = 0, since = -1;
+    size_t n, k;
+    int a;
+
+    if (!(joules > 0) || s->procs.norder == 0 || g->time <= 0 ||
+	!same_boot(s, s->boot))
+	return 0;		/* another boot: no process is the same */
+    who = malloc(s->procs.norder * sizeof(*who));
+    ms = malloc(s->procs.norder * sizeof(*ms));
+    if (who == NULL || ms == NULL) {
+	free(who);
+	free(ms);
+	return 0;
+    }
+    /* pmda-proc's start times are ms since boot */
+    if (g->time > g->boot)
+	since = (g->time - g->boot) * 1000;
+    n = pp_table_gap(&s->procs, g->procs, g->nprocs, since, who, ms);
+    for (sum = 0, k = 0; k < n; k++)
+	sum += ms[k];
+    if (s->cpu_primed && g->busy >= 0 && s->cpu_busy_prev >= g->busy)
+	busy = s->cpu_busy_prev - g->busy;
+    /* and the processes that ended in it (pp_acct_records), with what
+       their records' ticks hid, as in any interval */
+    if (busy >= 0)
+	pp_acct_fill(&s->acct, busy - sum - pp_acct_exited_ms(&s->acct));
+    sum += pp_acct_exited_ms(&s->acct);
+    price = pp_gap_price(sum, busy, joules);
+    for (k = 0; price > 0 && k < n; k++) {
+	if (!(ms[k] > 0))
+	    continue;
+	for (a = 0; a < PP_NAGG; a++)
+	    pp_agg_add(who[k]->agg[a], 0, ms[k] * price, now);
+	given += ms[k] * price;
+    }
+    for (k = 0; price > 0 && k < s->acct.nexits; k++) {
+	const pp_exit *e = &s->acct.exits[k];
+	for (a = 0; a < PP_NAGG; a++)
+	    pp_agg_add(e->agg[a], 0, e->cpu_ms * price, now);
+	given += e->cpu_ms * price;
+    }
+    pmNotifyErr(LOG_INFO, "restart: over the %.1f s gap, %.0f ms of CPU of "
+		"%zu processes live through it or started in it, %.0f ms of "
+		"%zu that ended in it, %.0f ms busy", now - g->time,
+		sum - pp_acct_exited_ms(&s->acct), n,
+		pp_acct_exited_ms(&s->acct), s->acct.nexits, busy);
+    free(who);
+    free(ms);
+    return given < joules ? given : joules;
+}
+
+
 /* the processes' CPU times came back as an error, not as values */
 static int
 procs_failed(const pmResult *rp)
@@ -641,7 +720,8 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     pmResult *rp, *src = NULL;
     int n = 0, nsrc, i, sts, valid = 0, ncpu, acct_first, priming;
     size_t nnew;
-    double t, dt, t_src, dt_src, busy_ms, util, joules = -1, m, m_src = 0;
+    double t, dt, t_src, dt_src, busy_ms, util, joules = -1, m, m_src = 0, boot;
+    pp_acct_gap gap;
     double cpu0 = cpu_seconds();
     pp_split split;
 
@@ -748,8 +828,12 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     priming = !s->procs.primed;
 
     nnew = update_processes(s, rp);
-    pp_acct_records(&s->acct, rp, acct_first, &s->procs,
-		    single(rp, s, PP_M_BOOTTIME), priming, t, s->aggs);
+    boot = single(rp, s, PP_M_BOOTTIME);
+    gap.saved = s->gap.procs;
+    gap.nsaved = s->gap.nprocs;
+    gap.since = s->gap.time;
+    pp_acct_records(&s->acct, rp, acct_first, &s->procs, boot, priming, t,
+		    s->aggs, s->gap.time > 0 && same_boot(s, boot) ? &gap : NULL);
     machine_cpu(s, rp, &busy_ms, &util);
     ncpu = (int)single(rp, s, PP_M_NCPU);
     if (ncpu < 1)
@@ -774,17 +858,6 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     if (src)
 	pmFreeResult(src);
     i = pp_sources_choose(&s->sources, want);
-    if (i >= 0 && s->sources.s[i].gap_carried) {
-	/*
-	 * The agent restarted and the primary's counter covered the gap:
-	 * the processes of that time cannot be told, so its energy is the
-	 * remainder's; the primary's counter has it too.
-	 */
-	s->unattributed_energy += s->sources.s[i].gap_joules;
-	pmNotifyErr(LOG_INFO, "restart: %.3f J of %s over the gap carried "
-		    "into its counter and the remainder",
-		    s->sources.s[i].gap_joules, s->sources.s[i].name);
-    }
     if (i >= 0 && s->sources.s[i].valid && dt_src > 0) {
 	joules = s->sources.s[i].joules;
 	valid = 1;
@@ -793,6 +866,24 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     }
 
     describe_processes(s, nnew);
+    s->boot = isfinite(boot) && boot > 0 ? boot : -1;
+    if (i >= 0 && s->sources.s[i].gap_carried) {
+	/*
+	 * The agent restarted and the primary's counter covered the gap
+	 * (the primary's counter has its energy too): the processes that
+	 * lived through it take their share, the rest is the remainder's.
+	 */
+	double gj = s->sources.s[i].gap_joules, given = share_gap(s, gj, t);
+	s->unattributed_energy += gj - given;
+	pmNotifyErr(LOG_INFO, "restart: %.3f J of %s over the gap carried "
+		    "into its counter: %.3f J to the processes that lived "
+		    "through it, %.3f J to the remainder", gj,
+		    s->sources.s[i].name, given, gj - given);
+    }
+    /* kept while late exit records of the processes it saved may come
+       (pmda-proc keeps them acct.control.lifetime, read once it has) */
+    if (s->gap.time > 0 && !(t - s->gap.time <= s->acct.keep))
+	pp_state_gap_free(&s->gap);
     /* what the machine was busy for beyond the live processes and the
        exit records' estimates: the records' truncation hid some of it */
     pp_acct_fill(&s->acct, busy_ms - pp_table_cpu(&s->procs) -
@@ -829,6 +920,11 @@ state_of(pp_sampler *s, pp_state *st)
     st->aggs = s->aggs;
     st->sources = &s->sources;
     st->unattributed = &s->unattributed_energy;
+    /* the last cycle's processes and CPU counter, for a restart's gap */
+    st->procs = s->procs.primed ? &s->procs : NULL;
+    st->busy = s->cpu_primed && s->boot > 0 ? s->cpu_busy_prev : -1;
+    st->boot = s->boot;
+    st->gap = &s->gap;
 }
 
 int

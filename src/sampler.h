@@ -70,6 +70,9 @@ typedef struct {
     double	m_prev, m_src_prev;	/* the monotonic clock at those */
     double	cpu_busy_prev, cpu_all_prev;
     int		cpu_primed;
+    double	boot;		/* kernel.all.boottime at the last cycle, -1 */
+    pp_state_gap gap;		/* the last cycle before a restart, from the
+				   state: for the first cycle after it */
 
     unsigned long long cycles, errors, skipped;
     double	unattributed_energy;

@@ -10,6 +10,8 @@
  *	source JOULES NAME
  *	counter LAST_READING TIME NAME
  *	agg KIND ID JOULES LAST_ACTIVE NAME
+ *	cpu BUSY_MS BOOTTIME
+ *	proc PID START CPU_MS
  *	end CHECKSUM
  *
  * LAST_ACTIVE is "-" for an aggregate a live process holds (active at
@@ -28,13 +30,20 @@
  * than its whole sampling cycle at 5,000 processes).  Processes are left
  * out: a process's counter restarting with its instance is what PCP
  * clients expect.  A counter source's last reading (in joules) and its
- * time let the first cycle after a restart carry the energy of the gap.
+ * time let the first cycle after a restart carry the energy of the gap;
+ * the machine's busy CPU counter ("cpu") and each live process's start
+ * and CPU time ("proc", in ascending pid order when the table is) let it
+ * share that energy with the processes that lived through the gap.  A
+ * process's line, like an aggregate's, is copied from the last text when
+ * it would say the same (an idle process's does).  Older versions of the
+ * agent pass over lines they do not know.
  */
 #include "state.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -289,6 +298,38 @@ last_line(pp_state_file *f, size_t *cursor, int kind, int id)
     return l->kind == kind && l->id == id ? l : NULL;
 }
 
+/* room for one more line's record; 0 or -ENOMEM */
+static int
+room_for_line(pp_state_file *f)
+{
+    size_t n;
+    pp_state_line *v;
+
+    if (f->nlines < f->lines_max)
+	return 0;
+    n = f->lines_max ? f->lines_max * 2 : 256;
+    if ((v = realloc(f->lines, n * sizeof(*v))) == NULL)
+	return -ENOMEM;
+    f->lines = v;
+    f->lines_max = n;
+    return 0;
+}
+
+/* the line just added (from start) is (kind, id) saying energy and last */
+static void
+note_line(pp_state_file *f, int kind, int id, double energy, double last,
+	  size_t start)
+{
+    pp_state_line *l = &f->lines[f->nlines++];
+
+    l->kind = kind;
+    l->id = id;
+    l->energy = energy;
+    l->last = last;
+    l->off = start;
+    l->len = f->len - start;
+}
+
 /* aggregate a's line: the last text's when it says the same; 0 or -errno */
 static int
 add_agg(pp_state_file *f, size_t *cursor, int kind, const pp_agg *a)
@@ -297,17 +338,10 @@ add_agg(pp_state_file *f, size_t *cursor, int kind, const pp_agg *a)
     double last = a->refs > 0 ? -1 : a->last_active;	/* -1: "-" */
     const pp_state_line *was = last_line(f, cursor, kind, a->id);
     size_t start = f->len;
-    pp_state_line *l;
     int sts;
 
-    if (f->nlines == f->lines_max) {
-	size_t n = f->lines_max ? f->lines_max * 2 : 256;
-	pp_state_line *v = realloc(f->lines, n * sizeof(*v));
-	if (v == NULL)
-	    return -ENOMEM;
-	f->lines = v;
-	f->lines_max = n;
-    }
+    if ((sts = room_for_line(f)) < 0)
+	return sts;
     if (was != NULL && was->energy == a->energy && was->last == last)
 	sts = add_bytes(f, f->prev + was->off, was->len);
     else if ((sts = add_text(f, tag[kind])) == 0 &&
@@ -318,13 +352,36 @@ add_agg(pp_state_file *f, size_t *cursor, int kind, const pp_agg *a)
 	sts = add_text(f, "\n");
     if (sts < 0)
 	return sts;
-    l = &f->lines[f->nlines++];
-    l->kind = kind;
-    l->id = a->id;
-    l->energy = a->energy;
-    l->last = last;
-    l->off = start;
-    l->len = f->len - start;
+    note_line(f, kind, a->id, a->energy, last, start);
+    return 0;
+}
+
+/*
+ * A live process's line (its record's kind is PP_NAGG, after every
+ * aggregate's): the last text's when it says the same.  Only processes
+ * in ascending pid order are merged with the last text's (and noted for
+ * the next); 0 or -errno.
+ */
+static int
+add_proc(pp_state_file *f, size_t *cursor, const pp_proc *p, int ascending)
+{
+    const pp_state_line *was = ascending ? last_line(f, cursor, PP_NAGG, p->pid)
+					 : NULL;
+    size_t start = f->len;
+    int sts;
+
+    if (ascending && (sts = room_for_line(f)) < 0)
+	return sts;
+    if (was != NULL && was->energy == p->cpu && was->last == p->start)
+	sts = add_bytes(f, f->prev + was->off, was->len);
+    else if ((sts = add_text(f, "proc ")) == 0 &&
+	     (sts = add_fixed(f, p->pid, 0, ' ')) == 0 &&
+	     (sts = add_fixed(f, p->start, 3, ' ')) == 0)
+	sts = add_fixed(f, p->cpu, 3, '\n');
+    if (sts < 0)
+	return sts;
+    if (ascending)
+	note_line(f, PP_NAGG, p->pid, p->cpu, p->start, start);
     return 0;
 }
 
@@ -447,6 +504,17 @@ pp_state_save(pp_state_file *f, const char *path, const pp_state *st,
 							   name is not kept */
 		sts = add_agg(f, &cursor, k, a);
 	}
+    /* what a restart's gap is shared by */
+    if (sts == 0 && st->busy > 0 && st->boot > 0) {
+	if ((sts = add_text(f, "cpu ")) == 0 &&
+	    (sts = add_fixed(f, st->busy, 3, ' ')) == 0)
+	    sts = add_fixed(f, st->boot, 3, '\n');
+    }
+    for (i = 0; sts == 0 && st->procs && i < st->procs->norder; i++) {
+	const pp_proc *p = st->procs->order[i];
+	if (p->start > 0 && p->cpu >= 0)
+	    sts = add_proc(f, &cursor, p, st->procs->ascending);
+    }
     if (sts == 0)
 	sts = add(f, "end %016" PRIx64 "\n", checksum64(f->buf, f->len));
     keep_text(f, sts == 0);
@@ -611,6 +679,60 @@ last_active(const char *field, double when)
     return joules(field, &w, &end) && *end == ' ' ? w : -1;
 }
 
+void
+pp_state_gap_free(pp_state_gap *g)
+{
+    free(g->procs);
+    g->procs = NULL;
+    g->nprocs = g->max = 0;
+    g->busy = g->boot = g->time = -1;
+}
+
+/* a saved process, for the gap; 0 or -ENOMEM */
+static int
+add_saved(pp_state_gap *g, int pid, double start, double cpu)
+{
+    if (g->nprocs == g->max) {
+	size_t n = g->max ? g->max * 2 : 1024;
+	pp_saved_proc *v;
+	if (n > SIZE_MAX / sizeof(*v) ||
+	    (v = realloc(g->procs, n * sizeof(*v))) == NULL)
+	    return -ENOMEM;
+	g->procs = v;
+	g->max = n;
+    }
+    g->procs[g->nprocs].pid = pid;
+    g->procs[g->nprocs].start = start;
+    g->procs[g->nprocs].cpu = cpu;
+    g->nprocs++;
+    return 0;
+}
+
+static int
+by_pid(const void *a, const void *b)
+{
+    int x = ((const pp_saved_proc *)a)->pid, y = ((const pp_saved_proc *)b)->pid;
+
+    return (x > y) - (x < y);
+}
+
+/* the saved processes in ascending pid order, each pid once */
+static void
+gap_order(pp_state_gap *g)
+{
+    size_t i, n = 0;
+
+    for (i = 1; i < g->nprocs; i++)
+	if (g->procs[i].pid <= g->procs[i - 1].pid)
+	    break;
+    if (i < g->nprocs)
+	qsort(g->procs, g->nprocs, sizeof(*g->procs), by_pid);
+    for (i = 0; i < g->nprocs; i++)
+	if (n == 0 || g->procs[i].pid != g->procs[n - 1].pid)
+	    g->procs[n++] = g->procs[i];
+    g->nprocs = n;
+}
+
 /*
  * Restore line by line: a line that is not one of ours, or holds a value
  * that is not a finite, non-negative number in range, is left out (and
@@ -661,6 +783,26 @@ restore(char *text, const pp_state *st, double when, int *refused)
 		whole(&p, 0, PP_AGG_OTHER_ID, &id) && *p == '\0') {
 		if (st->aggs[kind].next_id < id)
 		    st->aggs[kind].next_id = (int)id;
+	    } else
+		(*refused)++;
+	} else if (strncmp(line, "cpu ", 4) == 0) {
+	    if (st->gap == NULL)
+		continue;
+	    if (joules(line + 4, &v, &end) && *end == ' ' &&
+		joules(end + 1, &w, &end) && *end == '\0') {
+		st->gap->busy = v;
+		st->gap->boot = w;
+	    } else
+		(*refused)++;
+	} else if (strncmp(line, "proc ", 5) == 0) {
+	    long pid;
+	    if (st->gap == NULL)
+		continue;
+	    p = line + 5;
+	    if (whole(&p, 1, INT_MAX, &pid) && joules(p, &v, &end) &&
+		*end == ' ' && joules(end + 1, &w, &end) && *end == '\0') {
+		if (add_saved(st->gap, (int)pid, v, w) < 0)
+		    (*refused)++;
 	    } else
 		(*refused)++;
 	} else if (strncmp(line, "agg ", 4) == 0) {
@@ -740,7 +882,13 @@ pp_state_load(pp_state_file *f, const char *path, const pp_state *st)
 	slot = text[1] != NULL && (text[0] == NULL || when[1] > when[0]);
     f->seq = seq[0] > seq[1] ? seq[0] : seq[1];
     f->loaded = slot;
+    if (st->gap != NULL)
+	pp_state_gap_free(st->gap);
     restored = restore(text[slot], st, when[slot], &f->refused);
+    if (st->gap != NULL) {
+	gap_order(st->gap);
+	st->gap->time = when[slot];
+    }
     f->next = !slot;		/* keep this one until the other is written */
     free(text[0]);
     free(text[1]);

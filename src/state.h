@@ -5,6 +5,10 @@
  * again from zero (a counter reset in every archive).  The state file
  * holds each source's and aggregate's energy, with the aggregates'
  * instance ids, and the unattributed energy; it is read back at start-up.
+ * With them, the counters' last readings and what the last cycle saw of
+ * the processes and the machine's CPU, so that the energy of the gap a
+ * restart leaves goes to the aggregates of the processes that lived
+ * through it (pp_state_gap).
  *
  * It is written after every cycle, so it must cost next to nothing: two
  * files, PATH and PATH.1, kept open and mapped, written in turn in place,
@@ -20,10 +24,31 @@
 #include "attrib.h"
 #include "sources.h"
 
+/*
+ * What the first cycle after a restart needs of the last one before it to
+ * share the gap's energy: the live processes (pid, start time, CPU time)
+ * and the machine's busy CPU counter with the boot time, as saved.
+ */
+typedef struct {
+    pp_saved_proc *procs;	/* in ascending pid order */
+    size_t	nprocs, max;
+    double	busy;		/* ms; -1 not saved */
+    double	boot;		/* kernel.all.boottime then; -1 not saved */
+    double	time;		/* the file's time (its last cycle's), -1 */
+} pp_state_gap;
+
+void pp_state_gap_free(pp_state_gap *g);
+
 typedef struct {
     pp_aggset	*aggs;		/* PP_NAGG sets */
     pp_sources	*sources;
     double	*unattributed;	/* joules */
+    /* saved: this cycle's live processes (NULL: none), the machine's
+       busy CPU counter and boot time (negative: none) */
+    const pp_table *procs;
+    double	busy, boot;
+    /* restored: where the saved processes go (NULL: left out) */
+    pp_state_gap *gap;
 } pp_state;
 
 /* an aggregate's line in a text: copied when it would say the same */

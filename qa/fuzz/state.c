@@ -44,8 +44,10 @@ check(const pp_aggset *aggs, const pp_sources *src, double unattr)
 static int
 load(const char *file, pp_aggset *aggs, pp_sources *src, double *unattr)
 {
-    pp_state st = { aggs, src, unattr };
+    pp_state_gap gap = { NULL, 0, 0, -1, -1, -1 };
+    pp_state st = { aggs, src, unattr, NULL, 0, 0, &gap };
     pp_state_file f;
+    size_t i;
     int k, n;
 
     for (k = 0; k < PP_NAGG; k++)
@@ -56,6 +58,12 @@ load(const char *file, pp_aggset *aggs, pp_sources *src, double *unattr)
     (void)file;
     n = pp_state_load(&f, path, &st);
     pp_state_file_close(&f);
+    /* the processes a restart's gap is shared by: in order, once each */
+    for (i = 0; i < gap.nprocs; i++)
+	if (gap.procs[i].pid < 1 || !(gap.procs[i].cpu >= 0) ||
+	    (i > 0 && gap.procs[i].pid <= gap.procs[i - 1].pid))
+	    __builtin_trap();
+    pp_state_gap_free(&gap);
     return n;
 }
 
@@ -65,7 +73,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pp_aggset aggs[PP_NAGG], back[PP_NAGG];
     pp_sources src, src2;
     double unattr, unattr2;
-    pp_state st = { aggs, &src, &unattr };
+    pp_state st = { aggs, &src, &unattr, NULL, 0, 0, NULL };
     pp_state_file wf;
     FILE *fp;
     int k, n, n2;

@@ -885,6 +885,79 @@ test_compact(void)
     pp_table_free(&t);
 }
 
+/*
+ * A restart's gap: the processes that lived through it (same pid, same
+ * start, CPU time not gone back) get their CPU time since the save,
+ * priced against the machine's busy time over the gap; the rest of the
+ * gap's energy is the remainder's.
+ */
+static void
+test_gap(void)
+{
+    pp_table t;
+    pp_saved_proc saved[] = {
+	{ 10, 1000, 500 },	/* the same process, 300 ms more */
+	{ 20, 2000, 100 },	/* the pid reused: another start */
+	{ 30, 3000, 900 },	/* CPU time went back: not the same */
+	{ 40, 4000, 50 },	/* exited in the gap: not in the table */
+	{ 50, 5000, 0 },	/* the same, idle through the gap */
+    };
+    pp_proc *who[8];
+    double ms[8], price;
+    int isnew;
+    size_t n;
+    pp_proc *p;
+
+    pp_table_init(&t);
+    pp_table_begin(&t);
+    p = pp_table_update(&t, 10, 1000, 800, &isnew);
+    p->start = 1000;
+    p = pp_table_update(&t, 20, 2600, 400, &isnew);
+    p->start = 2600;
+    p = pp_table_update(&t, 30, 3000, 200, &isnew);
+    p->start = 3000;
+    p = pp_table_update(&t, 50, 5000, 0, &isnew);
+    p->start = 5000;
+    p = pp_table_update(&t, 60, 6000, 70, &isnew);	/* new in the gap */
+    p->start = 6000;
+    /* the gap's start not known: those saved only */
+    n = pp_table_gap(&t, saved, 5, -1, who, ms);
+    CHECK(n == 2);
+    CHECK(n == 2 && who[0]->pid == 10 && who[1]->pid == 50);
+    NEAR(ms[0], 300, 1e-9);
+    NEAR(ms[1], 0, 1e-9);
+    /* the gap began at 2500: pid 20 (taken again at 2600) and 60 (6000)
+       started in it, all their CPU time is the gap's; 30 did not */
+    n = pp_table_gap(&t, saved, 5, 2500, who, ms);
+    CHECK(n == 4);
+    CHECK(n == 4 && who[0]->pid == 10 && who[1]->pid == 20 &&
+	  who[2]->pid == 50 && who[3]->pid == 60);
+    if (n == 4) {
+	NEAR(ms[1], 400, 1e-9);
+	NEAR(ms[3], 70, 1e-9);
+    }
+    CHECK(pp_saved_find(saved, 5, 40) == &saved[3]);
+    CHECK(pp_saved_find(saved, 5, 41) == NULL);
+    CHECK(pp_saved_find(saved, 5, 5) == NULL);
+    CHECK(pp_saved_find(saved, 5, 99) == NULL);
+    /* 300 ms of processes in 1200 ms busy: a quarter of 12 J to them */
+    price = pp_gap_price(300, 1200, 12);
+    NEAR(price * 300, 3, 1e-9);
+    /* busy time below the processes' (counted apart): all to them */
+    NEAR(pp_gap_price(300, 200, 12) * 300, 12, 1e-9);
+    /* unknown busy time (a reboot, an older state), no energy, no CPU,
+       nonsense: nothing priced, all of it the remainder's */
+    CHECK(pp_gap_price(300, -1, 12) == 0);
+    CHECK(pp_gap_price(300, 1200, 0) == 0);
+    CHECK(pp_gap_price(0, 1200, 12) == 0);
+    CHECK(pp_gap_price(NAN, 1200, 12) == 0);
+    CHECK(pp_gap_price(300, INFINITY, 12) == 0);
+    CHECK(pp_gap_price(300, 1200, INFINITY) == 0);
+    /* nothing saved */
+    CHECK(pp_table_gap(&t, NULL, 0, -1, who, ms) == 0);
+    pp_table_free(&t);
+}
+
 int
 main(void)
 {
@@ -903,5 +976,6 @@ main(void)
     test_unknown_start();
     test_churn();
     test_compact();
+    test_gap();
     return unit_done("test_attrib");
 }

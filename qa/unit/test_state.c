@@ -23,7 +23,7 @@ static double unattr2;
 static pp_state
 empty(void)
 {
-    pp_state st = { back, &src2, &unattr2 };
+    pp_state st = { back, &src2, &unattr2, NULL, 0, 0, NULL };
     int k;
 
     for (k = 0; k < PP_NAGG; k++) {
@@ -106,7 +106,7 @@ test_lines(void)
     pp_aggset aggs[PP_NAGG];
     pp_sources src;
     double unattr = 1;
-    pp_state st = { aggs, &src, &unattr }, st2;
+    pp_state st = { aggs, &src, &unattr, NULL, 0, 0, NULL }, st2;
     pp_state_file wf, rf;
     pp_agg *held, *idle, *busy;
     char name[32];
@@ -164,7 +164,7 @@ test_lines(void)
     }
 
     /* read back: "-" is the file's time; ids go on after the last given */
-    st2 = (pp_state){ back, &src2, &unattr2 };
+    st2 = (pp_state){ back, &src2, &unattr2, NULL, 0, 0, NULL };
     for (k = 0; k < PP_NAGG; k++) {
 	pp_aggset_free(&back[k]);
 	pp_aggset_init(&back[k]);
@@ -175,6 +175,142 @@ test_lines(void)
     NEAR(pp_agg_get(&back[0], "cron")->last_active, 50, 1e-3);
     CHECK(pp_agg_get(&back[2], "new")->id == 301);	/* 300 was "gone soon" */
 
+    pp_state_file_close(&wf);
+    pp_state_file_close(&rf);
+    for (k = 0; k < PP_NAGG; k++)
+	pp_aggset_free(&aggs[k]);
+    unlink(path);
+    unlink(path1);
+}
+
+/* a process pid at cpu ms, started at start, recorded in table t */
+static pp_proc *
+live(pp_table *t, int pid, double start, double cpu)
+{
+    int isnew;
+    pp_proc *p = pp_table_update(t, pid, start, cpu, &isnew);
+
+    if (p != NULL && isnew)
+	p->start = start;
+    return p;
+}
+
+/*
+ * What a restart's gap is shared by: the machine's busy counter and boot
+ * time, and each live process's pid, start and CPU time, read back in pid
+ * order whatever the table's; an idle process's line is copied, a busy
+ * one's written again; bad lines are refused one by one.
+ */
+static void
+test_gap_lines(void)
+{
+    char path[] = "/tmp/procpower-gap-XXXXXX", path1[64];
+    static char buf[8192], buf2[8192];
+    int fd = mkstemp(path), k;
+    pp_aggset aggs[PP_NAGG];
+    pp_sources src;
+    pp_table t;
+    pp_state_gap gap = { NULL, 0, 0, -1, -1, -1 };
+    double unattr = 0;
+    pp_state st = { aggs, &src, &unattr, &t, 123456.5, 1700000000, NULL };
+    pp_state rs;
+    pp_state_file wf, rf;
+    pp_proc *busy;
+
+    close(fd);
+    snprintf(path1, sizeof(path1), "%s.1", path);
+    for (k = 0; k < PP_NAGG; k++)
+	pp_aggset_init(&aggs[k]);
+    pp_sources_init(&src);
+    pp_state_file_init(&wf);
+    pp_state_file_init(&rf);
+    pp_table_init(&t);
+    pp_table_begin(&t);
+    live(&t, 7, 1500, 40);
+    busy = live(&t, 300, 2500.25, 1000);
+    live(&t, 4000, 9000, 0);
+    live(&t, 4001, 0, 5);		/* start not known: left out */
+    CHECK(t.ascending);
+    CHECK(pp_state_save(&wf, path, &st, 100) == 0);
+    slurp(path, buf, sizeof(buf));
+    CHECK(strstr(buf, "\ncpu 123456.500 1700000000.000\n") != NULL);
+    CHECK(strstr(buf, "\nproc 7 1500.000 40.000\nproc 300 2500.250 "
+		  "1000.000\nproc 4000 9000.000 0.000\nend ") != NULL);
+    CHECK(strstr(buf, "proc 4001 ") == NULL);
+
+    /* next cycle: the busy one's line changes, the others are copied and
+       the text is what a fresh formatting gives */
+    pp_table_begin(&t);
+    live(&t, 7, 1500, 40);
+    live(&t, 300, 2500.25, 1250.5);
+    live(&t, 4000, 9000, 0);
+    CHECK(pp_state_save(&wf, path, &st, 110) == 0);
+    CHECK(pp_state_save(&wf, path, &st, 120) == 0);
+    slurp(path, buf, sizeof(buf));
+    CHECK(strstr(buf, "\nproc 300 2500.250 1250.500\n") != NULL);
+    {
+	pp_state_file fresh;
+	pp_state_file_init(&fresh);
+	unlink(path1);
+	fresh.next = 1;
+	fresh.seq = wf.seq - 1;
+	CHECK(pp_state_save(&fresh, path, &st, 120) == 0);
+	slurp(path1, buf2, sizeof(buf2));
+	CHECK(strcmp(buf, buf2) == 0);
+	pp_state_file_close(&fresh);
+    }
+
+    /* read back into a gap: in pid order */
+    rs = empty();
+    rs.gap = &gap;
+    pp_state_load(&rf, path, &rs);
+    CHECK(rf.refused == 0);
+    NEAR(gap.busy, 123456.5, 1e-6);
+    NEAR(gap.boot, 1700000000, 1e-6);
+    CHECK(gap.nprocs == 3);
+    CHECK(gap.nprocs == 3 && gap.procs[0].pid == 7 && gap.procs[1].pid == 300 &&
+	  gap.procs[2].pid == 4000);
+    if (gap.nprocs == 3) {
+	NEAR(gap.procs[1].start, 2500.25, 1e-9);
+	NEAR(gap.procs[1].cpu, 1250.5, 1e-9);
+    }
+    /* without a gap to fill, the lines are passed over */
+    rs = empty();
+    CHECK(pp_state_load(&rf, path, &rs) >= 0 && rf.refused == 0);
+
+    /* a table out of pid order: written as it is, read back in order */
+    (void)busy;
+    pp_table_free(&t);
+    pp_table_init(&t);
+    pp_table_begin(&t);
+    live(&t, 900, 10, 1);
+    live(&t, 20, 11, 2);
+    live(&t, 500, 12, 3);
+    CHECK(!t.ascending);
+    CHECK(pp_state_save(&wf, path, &st, 130) == 0);
+    CHECK(pp_state_save(&wf, path, &st, 140) == 0);
+    slurp(path, buf, sizeof(buf));
+    CHECK(strstr(buf, "\nproc 900 10.000 1.000\nproc 20 11.000 2.000\n") != NULL);
+    rs = empty();
+    rs.gap = &gap;
+    pp_state_load(&rf, path, &rs);
+    CHECK(gap.nprocs == 3 && gap.procs[0].pid == 20 && gap.procs[1].pid == 500 &&
+	  gap.procs[2].pid == 900);
+
+    /* bad lines, one by one; a pid twice is kept once */
+    put(path, "procpower-state 1 5\ncpu nan 5\nproc 0 1 2\nproc 5 inf 3\n"
+	"proc 6 1 -2\nproc 2147483648 1 1\nproc 8 1 2 x\nproc 9 1 2\n"
+	"proc 9 1 3\nproc 3 4 5\n");
+    unlink(path1);
+    rs = empty();
+    rs.gap = &gap;
+    pp_state_load(&rf, path, &rs);
+    CHECK(rf.refused == 6);
+    CHECK(gap.busy < 0);
+    CHECK(gap.nprocs == 2 && gap.procs[0].pid == 3 && gap.procs[1].pid == 9);
+
+    pp_state_gap_free(&gap);
+    pp_table_free(&t);
     pp_state_file_close(&wf);
     pp_state_file_close(&rf);
     for (k = 0; k < PP_NAGG; k++)
@@ -198,7 +334,7 @@ test_trust(void)
     pp_aggset aggs[PP_NAGG];
     pp_sources src;
     double unattr = 1;
-    pp_state sw = { aggs, &src, &unattr };
+    pp_state sw = { aggs, &src, &unattr, NULL, 0, 0, NULL };
     long big, small;
     int k, i;
 
@@ -335,7 +471,7 @@ main(void)
     pp_aggset aggs[PP_NAGG];
     pp_sources src;
     double unattr = 12.5;
-    pp_state st = { aggs, &src, &unattr }, st2;
+    pp_state st = { aggs, &src, &unattr, NULL, 0, 0, NULL }, st2;
     pp_state_file wf, rf;
     pp_agg *a;
     long full;
@@ -469,7 +605,7 @@ main(void)
 	FILE *fp;
 	size_t n;
 	pp_sources big;
-	pp_state sb = { aggs, &big, &unattr };
+	pp_state sb = { aggs, &big, &unattr, NULL, 0, 0, NULL };
 	pp_state_file bf;
 
 	pp_sources_init(&big);
@@ -498,7 +634,7 @@ main(void)
     /* a counter's last reading and its time, for a restart's gap */
     {
 	pp_sources cs;
-	pp_state sc = { aggs, &cs, &unattr };
+	pp_state sc = { aggs, &cs, &unattr, NULL, 0, 0, NULL };
 	pp_state_file cf;
 	pp_source *c;
 	int j;
@@ -595,6 +731,7 @@ main(void)
 	pp_aggset_free(&back[k]);
     }
     test_lines();
+    test_gap_lines();
     test_trust();
     return unit_done("test_state");
 }
