@@ -795,6 +795,7 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
 	m_src = m;
     t = PP_RESULT_SECONDS(rp);
     dt = s->t_prev > 0 ? pp_interval_seconds(t - s->t_prev, m - s->m_prev) : 0;
+    s->clock = s->clock > 0 && dt > 0 ? s->clock + dt : t;
     t_src = src ? PP_RESULT_SECONDS(src) : t;
     dt_src = s->t_src_prev > 0 ?
 	pp_interval_seconds(t_src - s->t_src_prev, m_src - s->m_src_prev) : 0;
@@ -832,6 +833,7 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     gap.saved = s->gap.procs;
     gap.nsaved = s->gap.nprocs;
     gap.since = s->gap.time;
+    /* records are remembered by the wall clock, as pmda-proc keeps them */
     pp_acct_records(&s->acct, rp, acct_first, &s->procs, boot, priming, t,
 		    s->aggs, s->gap.time > 0 && same_boot(s, boot) ? &gap : NULL);
     machine_cpu(s, rp, &busy_ms, &util);
@@ -891,9 +893,11 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     pp_table_split(&s->procs, pp_acct_exited_ms(&s->acct), joules, dt_src,
 		   busy_ms, &split);
     s->unattributed_energy += split.unattributed_joules;
-    account_aggregates(s, &split, valid ? joules : 0, t);
+    /* by the agent's own time: a step of the wall clock neither expires
+       an aggregate nor drops a process before its exit record can come */
+    account_aggregates(s, &split, valid ? joules : 0, s->clock);
     /* exited processes stay findable a little while for their records */
-    pp_table_sweep(&s->procs, t, 2.0 * s->cfg.interval + 10, reap, NULL);
+    pp_table_sweep(&s->procs, s->clock, 2.0 * s->cfg.interval + 10, reap, NULL);
     pp_acct_keep_on(&s->acct, s->ctx);
     s->t_prev = t;
     s->t_src_prev = t_src;

@@ -66,6 +66,11 @@ typedef struct {
 				   because pmda-proc did not answer */
 
     double	t_prev;		/* time of the previous full fetch, 0 none */
+    double	clock;		/* the agent's own time: the wall clock's at
+				   the first cycle, then on by each interval
+				   as measured (pp_interval_seconds), so that
+				   a step of the wall clock does not move it;
+				   for what lasts so long (grace, idleness) */
     double	t_src_prev;	/* of the previous fetch of the sources */
     double	m_prev, m_src_prev;	/* the monotonic clock at those */
     double	cpu_busy_prev, cpu_all_prev;
