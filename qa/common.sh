@@ -160,10 +160,13 @@ check_near() {
     return 1
 }
 
-# check_power LABEL WATTS EXPECTED SECONDS: a power figure from one
-# interval of SECONDS, within 5% plus the 1 J truncation of pmda-denki
+# check_power LABEL WATTS EXPECTED SECONDS [COUNTERS]: a power figure from
+# one interval of SECONDS, within 5% (the injector's files are up to its
+# period old, 0.02 s: 1% of a 2 s interval, the rest its own lateness)
+# plus the whole joule to which pmda-denki truncates each of the COUNTERS
+# (default 1) that the figure sums
 check_power() {
-    check_near "$1" "$2" "$3" 5 "$(calc "1.0 / $4")"
+    check_near "$1" "$2" "$3" 5 "$(calc "${5:-1} / $4")"
 }
 
 # check_eq LABEL ACTUAL EXPECTED
@@ -492,7 +495,38 @@ pp_sum() {
 # pp_value METRIC [INSTANCE]: fetch one value now
 pp_value() {
     pp_fetch "$tmp/value" "$1"
-    pp_get "$tmp/value" "$@"
+    pp_get "$tmp/value" "$@" && return 0
+    # not there: what was, for the log
+    note "pp_value: no value of $1${2:+ for \"$2\"} in:"
+    cat "$tmp/value" >&2
+    return 1
+}
+
+# proc_instname PID: pmda-proc's instance name for process PID, which the
+# agent's must equal.  pmda-proc reads a process's command line once, when
+# it first lists its pid: a process it first listed between the fork and
+# the exec that started it (a shell's child, for a moment) keeps the
+# shell's name there until pmda-proc restarts.
+proc_instname() {
+    pminfo -f proc.psinfo.pid 2>/dev/null | awk -v p="[$1" '
+	$1 == "inst" && $2 == p { sub(/^[^"]*"/, ""); sub(/"\] value.*$/, ""); print; exit }'
+}
+
+# cpu_reading PID: two lines, the CPU ms of process PID so far (utime +
+# stime) and the machine's busy ms (/proc/stat's user nice system irq
+# softirq, as kernel.all.cpu's user nice sys intr)
+cpu_reading() {
+    local hz
+    hz=$(getconf CLK_TCK)
+    awk -v hz="$hz" '{ sub(/^.*\) /, ""); print ($12 + $13) * 1000 / hz }' "/proc/$1/stat"
+    awk -v hz="$hz" '$1 == "cpu" { print ($2 + $3 + $4 + $7 + $8) * 1000 / hz }' /proc/stat
+}
+
+# cpu_share FILE1 FILE2: between two cpu_readings, the process's CPU time
+# as a percentage of the machine's busy time
+cpu_share() {
+    paste "$1" "$2" | awk 'NR == 1 { b = $2 - $1 } NR == 2 { m = $2 - $1 }
+	END { print (m > 0 ? 100 * b / m : 0) }'
 }
 
 # pp_watch_source LABEL: one reading of procpower.system.energy and .power
@@ -760,26 +794,28 @@ check_energy_rates() {
     done
 }
 
-# check_power_values FILE SOURCE=WATTS...: procpower.system.power of each
-# SOURCE in FILE (a pp_fetch with procpower.agent.interval) within 5%, plus
-# the whole joule pmda-denki truncates to, over the interval
+# check_power_values FILE SOURCE=WATTS[/COUNTERS]...: procpower.system.power
+# of each SOURCE in FILE (a pp_fetch with procpower.agent.interval) as
+# check_power has it; COUNTERS: how many of pmda-denki's counters the
+# source adds up (rapl=18/2: package and dram), each truncated on its own
 check_power_values() {
-    local file=$1 spec src secs
+    local file=$1 spec src watts secs
     shift
     secs=$(pp_get "$file" procpower.agent.interval)
     is_number "$secs" || { fail "no procpower.agent.interval in $file"; return 1; }
     for spec in "$@"; do
 	src=${spec%%=*}
+	watts=${spec#*=}
 	check_power "power of $src" "$(pp_get "$file" procpower.system.power "$src")" \
-	    "${spec#*=}" "$secs"
+	    "${watts%/*}" "$secs" "$( [[ "$watts" == */* ]] && echo "${watts#*/}")"
     done
 }
 
 # inject_rapl [-p SECONDS] [PACKAGE_DIR/]ZONE=WATTS...: start an injector
 # that makes each RAPL zone's energy_uj grow at WATTS, e.g. package-0=15 or
 # intel-rapl:1/core=5 (the zone "core" of the second package), rewriting
-# the files every SECONDS (default 0.1: a reading is up to that old, so a
-# 1 s interval may see up to a tenth more or less than WATTS)
+# the files every SECONDS (qa/src/inject.c's default, 0.02: a reading is
+# up to that old, so a 1 s interval may see 2% more or less than WATTS)
 inject_rapl() {
     local spec zone file args=()
     if [ "${1:-}" = -p ]; then

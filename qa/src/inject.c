@@ -3,7 +3,7 @@
  * inject [-p SECONDS] [-t SECONDS] ACTION...
  *
  * Drive files of a fake sysfs tree (pmda-denki -r ROOT) so that the agent
- * sees power flow.  Every period (-p, default 0.1 s) each file is rewritten
+ * sees power flow.  Every period (-p, default 0.02 s) each file is rewritten
  * atomically (written beside it, then renamed over it) with an integer:
  *
  *   rate FILE PER_SECOND       the number in FILE grows by PER_SECOND every
@@ -190,7 +190,7 @@ int
 main(int argc, char **argv)
 {
     target targets[MAXFILES];
-    double period = 0.1, limit = 900, t0, t;
+    double period = 0.02, limit = 900, t0, t;
     int c, i, n = 0;
     long tick;
 
