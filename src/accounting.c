@@ -66,6 +66,9 @@ void
 pp_acct_free(pp_accounting *a)
 {
     seen_clear(a);
+    free(a->recent);
+    a->recent = NULL;
+    a->nrecent = a->recentmax = a->recent_cut = 0;
     free(a->exits);
     a->exits = NULL;
     free(a->suspect);
@@ -227,6 +230,16 @@ seen_add(pp_accounting *a, uint64_t key, double now)
 	return;
     s->key = key;
     s->when = now;
+    if (a->nrecent == a->recentmax) {
+	size_t n = a->recentmax ? a->recentmax * 2 : 64;
+	uint64_t *v = realloc(a->recent, n * sizeof(*v));
+	if (v != NULL) {
+	    a->recent = v;
+	    a->recentmax = n;
+	}
+    }
+    if (a->nrecent < a->recentmax)
+	a->recent[a->nrecent++] = key;
     s->next = *seen_slot(a, key);
     *seen_slot(a, key) = s;
     /* counted in time order: the oldest are the first to go */
@@ -262,6 +275,29 @@ seen_expire(pp_accounting *a, double now)
 }
 
 /* ---- records ---- */
+
+size_t
+pp_acct_recent(const pp_accounting *a, const uint64_t **keys)
+{
+    *keys = a->recent;
+    return a->nrecent;
+}
+
+/* the record of key was counted before the gap (gap->counted ascending) */
+static int
+counted_before(const pp_acct_gap *gap, uint64_t key)
+{
+    size_t lo = 0, hi = gap->ncounted;
+
+    while (lo < hi) {
+	size_t mid = lo + (hi - lo) / 2;
+	if (gap->counted[mid] < key)
+	    lo = mid + 1;
+	else
+	    hi = mid;
+    }
+    return lo < gap->ncounted && gap->counted[lo] == key;
+}
 
 static pp_exit *
 new_exit(pp_accounting *a)
@@ -322,6 +358,12 @@ pp_acct_records(pp_accounting *a, const pmResult *rp, int first,
     a->nexits = 0;
     a->nsuspect = 0;
     a->ncand = 0;
+    /* the last call's keys stay, the one's before go */
+    if (a->recent_cut > 0)
+	memmove(a->recent, a->recent + a->recent_cut,
+		(a->nrecent - a->recent_cut) * sizeof(*a->recent));
+    a->nrecent -= a->recent_cut;
+    a->recent_cut = a->nrecent;
     if (!a->available)
 	return;
     bt = pp_vset(rp, first);
@@ -407,15 +449,16 @@ pp_acct_records(pp_accounting *a, const pmResult *rp, int first,
 	if (priming) {
 	    /*
 	     * The first cycle after a restart counts for its gap the
-	     * processes that ended in it (a record, truncated to ticks,
-	     * that ends at its start or later): those live at its start
-	     * (above), and those that started in it (not live then; a
-	     * record's begin time is in whole seconds), for all their CPU
-	     * time; any other is not known for sure.
+	     * processes that ended in it: those live at its start (above),
+	     * and those that started in it (not live then), for all their
+	     * CPU time.  A record's begin time is whole seconds, so one
+	     * that began in the second the gap began in may be of either
+	     * kind, or of a process that ended before the gap: the state
+	     * kept the records of that second counted before it.
 	     */
 	    if (gap == NULL || !isfinite(boottime) ||
-		btime + (el + PP_ACCT_TICK_MS) / 1000 < gap->since ||
-		(sv == NULL && !(btime + 1 > gap->since)))	/* whole s */
+		(sv == NULL && (!(btime + 1 > gap->since) ||	/* whole s */
+				counted_before(gap, key))))
 		continue;
 	    match = 0;		/* named by its record */
 	}

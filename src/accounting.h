@@ -9,6 +9,7 @@
 #ifndef PP_ACCOUNTING_H
 #define PP_ACCOUNTING_H
 
+#include <stdint.h>
 #include <pcp/pmapi.h>
 #include "aggregate.h"
 #include "attrib.h"
@@ -36,6 +37,10 @@ typedef struct {
     const pp_saved_proc *saved;
     size_t	nsaved;
     double	since;
+    /* records counted before it that began in since's second (pid << 32
+       | begin time, ascending): not counted again */
+    const uint64_t *counted;
+    size_t	ncounted;
 } pp_acct_gap;
 
 typedef struct {
@@ -52,6 +57,10 @@ typedef struct {
     size_t	nseen;
     size_t	hseen;
     pp_seen	*oldest, *newest;	/* the same, in the order counted */
+    /* the keys of those counted by the last two calls, the last call's
+       from recent_cut on (pp_acct_recent) */
+    uint64_t	*recent;
+    size_t	nrecent, recentmax, recent_cut;
     double	keep;		/* seconds one is remembered: a minute more
 				   than pmda-proc keeps its records */
 
@@ -100,6 +109,14 @@ int pp_acct_pmids(const pp_accounting *a, pmID *list, int max);
 void pp_acct_records(pp_accounting *a, const pmResult *rp, int first,
 		     pp_table *procs, double boottime, int priming, double now,
 		     pp_aggset sets[PP_NAGG], const pp_acct_gap *gap);
+
+/*
+ * The records counted in the last two cycles, as pid << 32 | begin time
+ * (seconds): a state file keeps those that began in its last cycle's
+ * second, which the cycle after a restart could not tell from records of
+ * processes that began in the gap.  Returns how many are in *keys.
+ */
+size_t pp_acct_recent(const pp_accounting *a, const uint64_t **keys);
 
 /* total CPU ms of this interval's exits */
 double pp_acct_exited_ms(const pp_accounting *a);

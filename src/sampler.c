@@ -833,6 +833,8 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     gap.saved = s->gap.procs;
     gap.nsaved = s->gap.nprocs;
     gap.since = s->gap.time;
+    gap.counted = s->gap.counted;
+    gap.ncounted = s->gap.ncounted;
     /* records are remembered by the wall clock, as pmda-proc keeps them */
     pp_acct_records(&s->acct, rp, acct_first, &s->procs, boot, priming, t,
 		    s->aggs, s->gap.time > 0 && same_boot(s, boot) ? &gap : NULL);
@@ -928,6 +930,7 @@ state_of(pp_sampler *s, pp_state *st)
     st->procs = s->procs.primed ? &s->procs : NULL;
     st->busy = s->cpu_primed && s->boot > 0 ? s->cpu_busy_prev : -1;
     st->boot = s->boot;
+    st->ncounted = pp_acct_recent(&s->acct, &st->counted);
     st->gap = &s->gap;
 }
 

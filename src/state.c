@@ -12,6 +12,7 @@
  *	agg KIND ID JOULES LAST_ACTIVE NAME
  *	cpu BUSY_MS BOOTTIME
  *	proc PID START CPU_MS
+ *	seen PID BEGIN
  *	end CHECKSUM
  *
  * LAST_ACTIVE is "-" for an aggregate a live process holds (active at
@@ -33,7 +34,9 @@
  * time let the first cycle after a restart carry the energy of the gap;
  * the machine's busy CPU counter ("cpu") and each live process's start
  * and CPU time ("proc", in ascending pid order when the table is) let it
- * share that energy with the processes that lived through the gap.  A
+ * share that energy with the processes that lived through the gap; the
+ * exit records counted that began in TIME's second ("seen") keep those
+ * from being counted for the gap again.  A
  * process's line, like an aggregate's, is copied from the last text when
  * it would say the same (an idle process's does).  Older versions of the
  * agent pass over lines they do not know.
@@ -515,6 +518,12 @@ pp_state_save(pp_state_file *f, const char *path, const pp_state *st,
 	if (p->start > 0 && p->cpu >= 0)
 	    sts = add_proc(f, &cursor, p, st->procs->ascending);
     }
+    for (i = 0; sts == 0 && i < st->ncounted; i++) {
+	uint64_t key = st->counted[i];
+	if ((double)(uint32_t)key + 1 > now)	/* began in now's second */
+	    sts = add(f, "seen %u %u\n", (unsigned)(key >> 32),
+		      (unsigned)(uint32_t)key);
+    }
     if (sts == 0)
 	sts = add(f, "end %016" PRIx64 "\n", checksum64(f->buf, f->len));
     keep_text(f, sts == 0);
@@ -685,7 +694,34 @@ pp_state_gap_free(pp_state_gap *g)
     free(g->procs);
     g->procs = NULL;
     g->nprocs = g->max = 0;
+    free(g->counted);
+    g->counted = NULL;
+    g->ncounted = g->counted_max = 0;
     g->busy = g->boot = g->time = -1;
+}
+
+/* a record counted before the gap; 0 or -ENOMEM */
+static int
+add_counted(pp_state_gap *g, uint64_t key)
+{
+    if (g->ncounted == g->counted_max) {
+	size_t n = g->counted_max ? g->counted_max * 2 : 64;
+	uint64_t *v;
+	if (n > MAXSTATE / 8 ||
+	    (v = realloc(g->counted, n * sizeof(*v))) == NULL)
+	    return -ENOMEM;
+	g->counted = v;
+	g->counted_max = n;
+    }
+    g->counted[g->ncounted++] = key;
+    return 0;
+}
+
+static int
+by_key(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
 }
 
 /* a saved process, for the gap; 0 or -ENOMEM */
@@ -794,6 +830,17 @@ restore(char *text, const pp_state *st, double when, int *refused)
 		st->gap->boot = w;
 	    } else
 		(*refused)++;
+	} else if (strncmp(line, "seen ", 5) == 0) {
+	    long pid, begin;
+	    if (st->gap == NULL)
+		continue;
+	    p = line + 5;
+	    if (whole(&p, 1, INT_MAX, &pid) && whole(&p, 0, UINT32_MAX, &begin) &&
+		*p == '\0') {
+		if (add_counted(st->gap, (uint64_t)pid << 32 | (uint64_t)begin) < 0)
+		    (*refused)++;
+	    } else
+		(*refused)++;
 	} else if (strncmp(line, "proc ", 5) == 0) {
 	    long pid;
 	    if (st->gap == NULL)
@@ -887,6 +934,9 @@ pp_state_load(pp_state_file *f, const char *path, const pp_state *st)
     restored = restore(text[slot], st, when[slot], &f->refused);
     if (st->gap != NULL) {
 	gap_order(st->gap);
+	if (st->gap->ncounted > 1)
+	    qsort(st->gap->counted, st->gap->ncounted,
+		  sizeof(*st->gap->counted), by_key);
 	st->gap->time = when[slot];
     }
     f->next = !slot;		/* keep this one until the other is written */

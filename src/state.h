@@ -35,6 +35,10 @@ typedef struct {
     double	busy;		/* ms; -1 not saved */
     double	boot;		/* kernel.all.boottime then; -1 not saved */
     double	time;		/* the file's time (its last cycle's), -1 */
+    /* exit records counted by then that began in its second (pid << 32
+       | begin time), ascending */
+    uint64_t	*counted;
+    size_t	ncounted, counted_max;
 } pp_state_gap;
 
 void pp_state_gap_free(pp_state_gap *g);
@@ -49,6 +53,10 @@ typedef struct {
     double	busy, boot;
     /* restored: where the saved processes go (NULL: left out) */
     pp_state_gap *gap;
+    /* saved: exit records counted lately (pid << 32 | begin time), of
+       which those that began in the file's second are written */
+    const uint64_t *counted;
+    size_t	ncounted;
 } pp_state;
 
 /* an aggregate's line in a text: copied when it would say the same */

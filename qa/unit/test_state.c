@@ -23,7 +23,7 @@ static double unattr2;
 static pp_state
 empty(void)
 {
-    pp_state st = { back, &src2, &unattr2, NULL, 0, 0, NULL };
+    pp_state st = { back, &src2, &unattr2, NULL, 0, 0, NULL, NULL, 0 };
     int k;
 
     for (k = 0; k < PP_NAGG; k++) {
@@ -106,7 +106,7 @@ test_lines(void)
     pp_aggset aggs[PP_NAGG];
     pp_sources src;
     double unattr = 1;
-    pp_state st = { aggs, &src, &unattr, NULL, 0, 0, NULL }, st2;
+    pp_state st = { aggs, &src, &unattr, NULL, 0, 0, NULL, NULL, 0 }, st2;
     pp_state_file wf, rf;
     pp_agg *held, *idle, *busy;
     char name[32];
@@ -164,7 +164,7 @@ test_lines(void)
     }
 
     /* read back: "-" is the file's time; ids go on after the last given */
-    st2 = (pp_state){ back, &src2, &unattr2, NULL, 0, 0, NULL };
+    st2 = (pp_state){ back, &src2, &unattr2, NULL, 0, 0, NULL, NULL, 0 };
     for (k = 0; k < PP_NAGG; k++) {
 	pp_aggset_free(&back[k]);
 	pp_aggset_init(&back[k]);
@@ -210,9 +210,9 @@ test_gap_lines(void)
     pp_aggset aggs[PP_NAGG];
     pp_sources src;
     pp_table t;
-    pp_state_gap gap = { NULL, 0, 0, -1, -1, -1 };
+    pp_state_gap gap = { NULL, 0, 0, -1, -1, -1, NULL, 0, 0 };
     double unattr = 0;
-    pp_state st = { aggs, &src, &unattr, &t, 123456.5, 1700000000, NULL };
+    pp_state st = { aggs, &src, &unattr, &t, 123456.5, 1700000000, NULL, NULL, 0 };
     pp_state rs;
     pp_state_file wf, rf;
     pp_proc *busy;
@@ -278,6 +278,31 @@ test_gap_lines(void)
     rs = empty();
     CHECK(pp_state_load(&rf, path, &rs) >= 0 && rf.refused == 0);
 
+    /* the exit records counted lately: those that began in the second of
+       the save are written ("seen PID BEGIN"), read back in order */
+    {
+	static const uint64_t keys[] = {
+	    (uint64_t)70 << 32 | 1700000100u, (uint64_t)6 << 32 | 1700000099u,
+	    (uint64_t)5 << 32 | 1700000100u, (uint64_t)8 << 32 | 1700000101u
+	};
+	st.counted = keys;
+	st.ncounted = 4;
+	CHECK(pp_state_save(&wf, path, &st, 1700000100.4) == 0);
+	CHECK(pp_state_save(&wf, path, &st, 1700000100.4) == 0);
+	slurp(path, buf, sizeof(buf));
+	CHECK(strstr(buf, "\nseen 70 1700000100\nseen 5 1700000100\n"
+		      "seen 8 1700000101\nend ") != NULL);
+	CHECK(strstr(buf, "seen 6 ") == NULL);
+	rs = empty();
+	rs.gap = &gap;
+	pp_state_load(&rf, path, &rs);
+	CHECK(rf.refused == 0);
+	CHECK(gap.ncounted == 3 && gap.counted[0] == keys[2] &&
+	      gap.counted[1] == keys[3] && gap.counted[2] == keys[0]);
+	st.counted = NULL;
+	st.ncounted = 0;
+    }
+
     /* a table out of pid order: written as it is, read back in order */
     (void)busy;
     pp_table_free(&t);
@@ -300,13 +325,15 @@ test_gap_lines(void)
     /* bad lines, one by one; a pid twice is kept once */
     put(path, "procpower-state 1 5\ncpu nan 5\nproc 0 1 2\nproc 5 inf 3\n"
 	"proc 6 1 -2\nproc 2147483648 1 1\nproc 8 1 2 x\nproc 9 1 2\n"
-	"proc 9 1 3\nproc 3 4 5\n");
+	"proc 9 1 3\nproc 3 4 5\nseen 0 5\nseen 4 -1\nseen 4 4294967296\n"
+	"seen 4 5 6\nseen 4 5\n");
     unlink(path1);
     rs = empty();
     rs.gap = &gap;
     pp_state_load(&rf, path, &rs);
-    CHECK(rf.refused == 6);
+    CHECK(rf.refused == 10);
     CHECK(gap.busy < 0);
+    CHECK(gap.ncounted == 1 && gap.counted[0] == ((uint64_t)4 << 32 | 5));
     CHECK(gap.nprocs == 2 && gap.procs[0].pid == 3 && gap.procs[1].pid == 9);
 
     pp_state_gap_free(&gap);
@@ -334,7 +361,7 @@ test_trust(void)
     pp_aggset aggs[PP_NAGG];
     pp_sources src;
     double unattr = 1;
-    pp_state sw = { aggs, &src, &unattr, NULL, 0, 0, NULL };
+    pp_state sw = { aggs, &src, &unattr, NULL, 0, 0, NULL, NULL, 0 };
     long big, small;
     int k, i;
 
@@ -471,7 +498,7 @@ main(void)
     pp_aggset aggs[PP_NAGG];
     pp_sources src;
     double unattr = 12.5;
-    pp_state st = { aggs, &src, &unattr, NULL, 0, 0, NULL }, st2;
+    pp_state st = { aggs, &src, &unattr, NULL, 0, 0, NULL, NULL, 0 }, st2;
     pp_state_file wf, rf;
     pp_agg *a;
     long full;
@@ -605,7 +632,7 @@ main(void)
 	FILE *fp;
 	size_t n;
 	pp_sources big;
-	pp_state sb = { aggs, &big, &unattr, NULL, 0, 0, NULL };
+	pp_state sb = { aggs, &big, &unattr, NULL, 0, 0, NULL, NULL, 0 };
 	pp_state_file bf;
 
 	pp_sources_init(&big);
@@ -634,7 +661,7 @@ main(void)
     /* a counter's last reading and its time, for a restart's gap */
     {
 	pp_sources cs;
-	pp_state sc = { aggs, &cs, &unattr, NULL, 0, 0, NULL };
+	pp_state sc = { aggs, &cs, &unattr, NULL, 0, 0, NULL, NULL, 0 };
 	pp_state_file cf;
 	pp_source *c;
 	int j;
