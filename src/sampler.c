@@ -157,6 +157,9 @@ pp_sampler_free(pp_sampler *s)
     s->spare = NULL;
     free(s->newpids);
     s->newpids = NULL;
+    free(s->retry);
+    s->retry = NULL;
+    s->nretry = s->retrymax = 0;
 }
 
 void
@@ -295,8 +298,9 @@ set_aggregates(pp_sampler *s, pp_proc *p, const char *names[PP_NAGG])
 }
 
 /* name a process as pmda-proc does ("%06d " + argv[0]) and find its
-   command, user and cgroup in the details fetched (vs, at index i) */
-static void
+   command, user and cgroup in the details fetched (vs, at index i);
+   0 when they had no command line for it */
+static int
 describe(pp_sampler *s, pp_proc *p, const pmValueSet *vs[PP_D_COUNT], int i)
 {
     int pid = p->pid;
@@ -320,6 +324,22 @@ describe(pp_sampler *s, pp_proc *p, const pmValueSet *vs[PP_D_COUNT], int i)
     aggnames[PP_AGG_USER] = user && *user ? user : "(unknown)";
     aggnames[PP_AGG_CGROUP] = cgroup;
     set_aggregates(s, p, aggnames);
+    return args != NULL && args[0] != '\0';
+}
+
+/* how often a listed process's details are fetched before it keeps the
+   name "<exiting>" (its command line unreadable: gone, or going) */
+#define DESCRIBE_TRIES	3
+
+/* look at pid's details again next cycle (tries: how many came empty) */
+static void
+add_retry(pp_sampler *s, int pid, int tries)
+{
+    if (grow_scratch((void **)&s->retry, &s->retrymax, s->nretry + 1,
+		     sizeof(*s->retry)) < 0)
+	return;
+    s->retry[s->nretry].pid = pid;
+    s->retry[s->nretry++].tries = tries;
 }
 
 /* pid has a new exit record this cycle while a process with it is listed */
@@ -355,24 +375,37 @@ describe_processes(pp_sampler *s, size_t n)
 {
     pmResult *rp = NULL;
     const pmValueSet *vs[PP_D_COUNT] = { NULL };
-    size_t i, all = n, want;
+    struct pp_retry *again = s->retry;
+    size_t i, all = n, want, nagain = s->nretry, retried, r;
     int k, every = s->describe_all;
 
-    /* the suspects already described (not new this cycle) join the list;
-       or, after an agent restarted, every process already described */
+    /* last cycle's processes whose details did not come, still listed;
+       then the suspects already described (not new this cycle) or,
+       after an agent restarted, every process already described */
     s->describe_all = 0;
-    want = n + (every ? s->procs.norder : s->acct.nsuspect) + 1;
+    s->retry = NULL;
+    s->nretry = s->retrymax = 0;
+    want = n + nagain + (every ? s->procs.norder : s->acct.nsuspect) + 1;
     if (grow_scratch((void **)&s->newpids, &s->newmax, want, sizeof(int)) == 0) {
 	size_t count = every ? s->procs.norder : s->acct.nsuspect;
+	for (r = 0; r < nagain; r++) {
+	    const pp_proc *p = pp_table_lookup(&s->procs, again[r].pid);
+	    if (p != NULL && p->cycle == s->procs.cycle && p->gone_since == 0)
+		s->newpids[all++] = p->pid;
+	}
+	retried = all;
 	for (i = 0; i < count; i++) {
 	    const pp_proc *p = every ? s->procs.order[i] :
 		pp_table_lookup(&s->procs, s->acct.suspect[i]);
 	    if (p != NULL && p->name != NULL && p->cycle == s->procs.cycle)
 		s->newpids[all++] = p->pid;
 	}
-    }
-    if (all == 0)
+    } else
+	retried = n;
+    if (all == 0) {
+	free(again);
 	return;
+    }
     if (s->detail[PP_D_PSARGS] != PM_ID_NULL && s->proc_indom != PM_INDOM_NULL &&
 	pmDelProfile(s->proc_indom, 0, NULL) >= 0 &&
 	pmAddProfile(s->proc_indom, (int)all, s->newpids) >= 0 &&
@@ -383,15 +416,16 @@ describe_processes(pp_sampler *s, size_t n)
     if (s->proc_indom != PM_INDOM_NULL)
 	pmAddProfile(s->proc_indom, 0, NULL);	/* all processes again */
 
-    for (i = 0; i < all; i++) {
+    for (r = 0, i = 0; i < all; i++) {
 	int pid = s->newpids[i];
 	pp_proc *p = pp_table_lookup(&s->procs, pid);
 	double start = pp_value_at(vs[PP_D_START], (int)i, pid,
 				   s->detail_type[PP_D_START]);
+	int tries = 0;
 
 	if (p == NULL)
 	    continue;
-	if (i >= n) {
+	if (i >= retried) {
 	    /* gone since: nothing to do; the same process: nothing to do
 	       unless every process is described again */
 	    if (!isfinite(start))
@@ -402,10 +436,25 @@ describe_processes(pp_sampler *s, size_t n)
 		continue;
 	    else if (p->start == 0)
 		p->start = start;
+	} else if (i >= n) {
+	    /* looked at again: its start time may have come only now; one
+	       that differs is another process (the pid reused since) */
+	    if (isfinite(start) && p->start == 0)
+		p->start = start;
+	    else if (isfinite(start) && start != p->start)
+		pp_table_reused(&s->procs, p, start, 1);
+	    /* which try this is (the list keeps last cycle's order) */
+	    while (r < nagain && again[r].pid != pid)
+		r++;
+	    tries = r < nagain ? again[r].tries : DESCRIBE_TRIES;
 	} else if (isfinite(start))
 	    p->start = start;
-	describe(s, p, vs, (int)i);
+	if (!describe(s, p, vs, (int)i) && i < retried &&
+	    s->detail[PP_D_PSARGS] != PM_ID_NULL &&
+	    tries + 1 < DESCRIBE_TRIES && p->gone_since == 0)
+	    add_retry(s, pid, tries + 1);
     }
+    free(again);
     if (rp)
 	pmFreeResult(rp);
     if (all > 1000)

@@ -98,6 +98,15 @@ typedef struct {
     size_t	ngrave, gravemax;
     const unsigned long long *adopted;
 
+    /*
+     * Processes still listed whose details did not come with the fetch
+     * that should have named them (the fetch failed, or pmda-proc had no
+     * command line for them that time): looked at again next cycle, a
+     * few times at most, named "<exiting>" meanwhile.
+     */
+    struct pp_retry { int pid; int tries; } *retry;
+    size_t	nretry, retrymax;
+
     /* scratch reused every cycle */
     int		*newpids;
     size_t	newmax;
