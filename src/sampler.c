@@ -438,11 +438,12 @@ describe_processes(pp_sampler *s, size_t n)
 		p->start = start;
 	} else if (i >= n) {
 	    /* looked at again: its start time may have come only now; one
-	       that differs is another process (the pid reused since) */
+	       that differs from the one that came is another process, the
+	       pid reused in this interval */
 	    if (isfinite(start) && p->start == 0)
 		p->start = start;
 	    else if (isfinite(start) && start != p->start)
-		pp_table_reused(&s->procs, p, start, 1);
+		pp_table_reused(&s->procs, p, start, 0);
 	    /* which try this is (the list keeps last cycle's order) */
 	    while (r < nagain && again[r].pid != pid)
 		r++;

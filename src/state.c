@@ -831,11 +831,13 @@ restore(char *text, const pp_state *st, double when, int *refused)
 	    } else
 		(*refused)++;
 	} else if (strncmp(line, "seen ", 5) == 0) {
+	    /* a begin time is 32 bits; a 32-bit long holds it until 2038 */
+	    const long max_begin = sizeof(long) > 4 ? (long)UINT32_MAX : LONG_MAX;
 	    long pid, begin;
 	    if (st->gap == NULL)
 		continue;
 	    p = line + 5;
-	    if (whole(&p, 1, INT_MAX, &pid) && whole(&p, 0, UINT32_MAX, &begin) &&
+	    if (whole(&p, 1, INT_MAX, &pid) && whole(&p, 0, max_begin, &begin) &&
 		*p == '\0') {
 		if (add_counted(st->gap, (uint64_t)pid << 32 | (uint64_t)begin) < 0)
 		    (*refused)++;
