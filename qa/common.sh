@@ -506,24 +506,32 @@ pp_value() {
 # agent's must equal.  pmda-proc reads a process's command line once, when
 # it first lists its pid: a process it first listed between the fork and
 # the exec that started it (a shell's child, for a moment) keeps the
-# shell's name there until pmda-proc restarts.
+# shell's name there until pmda-proc restarts.  Waits for pmda-proc to
+# answer (PCP 7.2.2's restarts now and then, see README).
 proc_instname() {
-    pminfo -f proc.psinfo.pid 2>/dev/null | awk -v p="[$1" '
-	$1 == "inst" && $2 == p { sub(/^[^"]*"/, ""); sub(/"\] value.*$/, ""); print; exit }'
+    _proc_named() {
+	pminfo -f proc.psinfo.pid >"$tmp/proc-names" 2>/dev/null &&
+	    pp_instname "$tmp/proc-names" proc.psinfo.pid "$1" >"$tmp/proc-name"
+    }
+    wait_for 20 _proc_named "$1" && cat "$tmp/proc-name"
 }
 
-# cpu_reading PID: two lines, the CPU ms of process PID so far (utime +
-# stime) and the machine's busy ms (/proc/stat's user nice system irq
-# softirq, as kernel.all.cpu's user nice sys intr)
+# cpu_reading PID: four lines, the CPU ms of process PID so far (utime +
+# stime), the machine's busy ms (/proc/stat's user nice system irq
+# softirq, as kernel.all.cpu's user nice sys intr), the CPU ms of PID's
+# reaped children (cutime + cstime) and the machine's forks so far
 cpu_reading() {
-    local hz
-    hz=$(getconf CLK_TCK)
-    awk -v hz="$hz" '{ sub(/^.*\) /, ""); print ($12 + $13) * 1000 / hz }' "/proc/$1/stat"
-    awk -v hz="$hz" '$1 == "cpu" { print ($2 + $3 + $4 + $7 + $8) * 1000 / hz }' /proc/stat
+    local stat
+    stat=$(sed 's/^.*) //' "/proc/$1/stat")
+    awk -v hz="$(getconf CLK_TCK)" -v stat="$stat" 'BEGIN { split(stat, f, " ") }
+	$1 == "cpu" { busy = ($2 + $3 + $4 + $7 + $8) * 1000 / hz }
+	$1 == "processes" { forks = $2 }
+	END { print (f[12] + f[13]) * 1000 / hz; print busy
+	      print (f[14] + f[15]) * 1000 / hz; print forks }' /proc/stat
 }
 
 # cpu_share FILE1 FILE2: between two cpu_readings, the process's CPU time
-# as a percentage of the machine's busy time
+# as a percentage of the machine's busy time (its first two lines)
 cpu_share() {
     paste "$1" "$2" | awk 'NR == 1 { b = $2 - $1 } NR == 2 { m = $2 - $1 }
 	END { print (m > 0 ? 100 * b / m : 0) }'
