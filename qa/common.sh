@@ -297,15 +297,25 @@ proc_answers() { pmprobe_ok proc.nprocs || { pmcd_hup; return 1; }; }
 # record per pid for the hour.
 acct_keep_records() {
     if [ -z "${ACCT_LIFETIME:-}" ]; then
-	ACCT_LIFETIME=$(pmprobe -v acct.control.lifetime | awk '$2 == 1 { print $3 }')
-	is_number "$ACCT_LIFETIME" || die "no acct.control.lifetime from pmda-proc"
+	# pmda-proc may be restarting (7.2.2's does, see README): wait
+	wait_for 30 _acct_lifetime ||
+	    die "no acct.control.lifetime from pmda-proc"
+	ACCT_LIFETIME=$(cat "$tmp/acct-lifetime")
 	qa_at_exit acct_expire_records
     fi
-    pmstore acct.control.lifetime 3600 >/dev/null ||
-	die "cannot store acct.control.lifetime"
+    wait_for 30 _acct_store 3600 || die "cannot store acct.control.lifetime"
+}
+_acct_lifetime() {
+    pmprobe -v acct.control.lifetime 2>/dev/null |
+	awk '$2 == 1 { print $3 }' >"$tmp/acct-lifetime"
+    is_number "$(cat "$tmp/acct-lifetime")" || { proc_answers; return 1; }
+}
+_acct_store() {
+    pmstore acct.control.lifetime "$1" >/dev/null 2>&1 || { proc_answers; return 1; }
 }
 acct_expire_records() {
-    pmstore acct.control.lifetime "$ACCT_LIFETIME" >/dev/null
+    wait_for 30 _acct_store "$ACCT_LIFETIME" ||
+	note "cannot set acct.control.lifetime back to $ACCT_LIFETIME"
     pminfo -f acct.psinfo.btime >/dev/null 2>&1
     sleep 1
     wait_for 90 proc_answers || note "pmda-proc does not answer after its records expired"
