@@ -24,6 +24,8 @@
 /* cycles in a row taken again when pmda-proc fails to answer; after that
    (pmda-proc gone for good) processes are simply not seen */
 #define PROCS_HOLD	2
+/* seconds the first cycle after a restart waits for pmda-proc's answer */
+#define GAP_WAIT	70.0
 
 static const char *fixed_names[PP_M_FIXED] = {
     [PP_M_UTIME] = "proc.psinfo.utime",
@@ -206,11 +208,42 @@ lookup_all(int n, const char **names, pmID *ids, int *types)
     }
 }
 
+/* pmda-proc's names resolve (they do not while it is down: pmcd asks it) */
+static int
+procs_named(const pp_sampler *s)
+{
+    return s->fixed[PP_M_UTIME] != PM_ID_NULL &&
+	   s->fixed[PP_M_STIME] != PM_ID_NULL && s->proc_indom != PM_INDOM_NULL;
+}
+
+/*
+ * Look the fixed and the details' names up: at the connection, and again
+ * while pmda-proc's do not resolve (it was down or restarting then: once
+ * back, the per-process figures come back with it).
+ */
+static void
+lookup_metrics(pp_sampler *s)
+{
+    pmDesc desc;
+
+    lookup_all(PP_M_FIXED, fixed_names, s->fixed, s->fixed_type);
+    lookup_all(PP_D_COUNT, detail_names, s->detail, s->detail_type);
+    s->proc_indom = PM_INDOM_NULL;
+    if (s->fixed[PP_M_UTIME] != PM_ID_NULL &&
+	pmLookupDesc(s->fixed[PP_M_UTIME], &desc) == 0)
+	s->proc_indom = desc.indom;
+    if (!procs_named(s)) {
+	s->message_passes = 0;
+	snprintf(s->message, sizeof(s->message), "proc.psinfo.utime/stime not "
+		 "available (is pmda-proc installed?): no per-process figures");
+    } else if (!s->message_passes)
+	s->message[0] = '\0';	/* the one message that stays is that */
+}
+
 int
 pp_sampler_open(pp_sampler *s, int type, const char *name)
 {
     int sts;
-    pmDesc desc;
 
     pp_sampler_close(s);
     if ((sts = pmNewContext(type, name)) < 0) {
@@ -223,24 +256,17 @@ pp_sampler_open(pp_sampler *s, int type, const char *name)
     s->live = type == PM_CONTEXT_HOST;
     s->local = s->live && is_local(name);
 
-    lookup_all(PP_M_FIXED, fixed_names, s->fixed, s->fixed_type);
-    lookup_all(PP_D_COUNT, detail_names, s->detail, s->detail_type);
-    s->proc_indom = PM_INDOM_NULL;
-    if (s->fixed[PP_M_UTIME] != PM_ID_NULL &&
-	pmLookupDesc(s->fixed[PP_M_UTIME], &desc) == 0)
-	s->proc_indom = desc.indom;
     s->message_passes = 0;
-    if (s->fixed[PP_M_UTIME] == PM_ID_NULL || s->fixed[PP_M_STIME] == PM_ID_NULL)
-	snprintf(s->message, sizeof(s->message), "proc.psinfo.utime/stime not "
-		 "available (is pmda-proc installed?): no per-process figures");
-    else
-	s->message[0] = '\0';
+    s->message[0] = '\0';
+    lookup_metrics(s);
     pp_acct_lookup(&s->acct);
     s->discovered = -1;	/* look at once */
     /* a new connection: the next cycle primes again */
     s->t_prev = s->t_src_prev = 0;
     s->cpu_primed = 0;
     s->procs.primed = 0;
+    s->procs_held = 0;
+    s->held_since = 0;
     return 0;
 }
 
@@ -755,11 +781,52 @@ share_gap(pp_sampler *s, double joules, double now)
 }
 
 
-/* the processes' CPU times came back as an error, not as values */
+/* the processes' CPU times came back as an error, not as values, or their
+   names did not resolve: why (a PCP error code), else 0 */
 static int
-procs_failed(const pmResult *rp)
+procs_failed(const pp_sampler *s, const pmResult *rp)
 {
-    return rp->numpmid > PP_M_UTIME && rp->vset[PP_M_UTIME]->numval < 0;
+    if (!procs_named(s))
+	return PM_ERR_NAME;
+    if (rp->numpmid > PP_M_UTIME && rp->vset[PP_M_UTIME]->numval < 0)
+	return rp->vset[PP_M_UTIME]->numval;
+    return 0;
+}
+
+/*
+ * Whether to read nothing of this fetch because pmda-proc did not answer:
+ * for PROCS_HOLD cycles in a row once processes are primed; at the first
+ * cycle after a restart, for up to GAP_WAIT seconds, for the gap's energy
+ * goes to the processes that lived through it only if their CPU times are
+ * read with it (and pmcd starts a dead agent again within a minute).
+ */
+static int
+hold_for_procs(pp_sampler *s, int why, double m)
+{
+    if (why == 0) {
+	if (s->held_since > 0 && !s->procs.primed)
+	    pmNotifyErr(LOG_INFO, "restart: pmda-proc answers after %.1f s",
+			m - s->held_since);
+	s->procs_held = 0;
+	s->held_since = 0;
+	return 0;
+    }
+    if (s->procs.primed)
+	return s->procs_held < PROCS_HOLD;
+    if (!s->live || s->gap.time <= 0)
+	return 0;
+    if (s->held_since <= 0) {
+	s->held_since = m;
+	pmNotifyErr(LOG_INFO, "restart: pmda-proc does not answer (%s): the "
+		    "gap waits for it, up to %.0f s", pmErrStr(why), GAP_WAIT);
+    }
+    if (m - s->held_since < GAP_WAIT)
+	return 1;
+    if (s->procs_held > 0)
+	pmNotifyErr(LOG_WARNING, "restart: no answer from pmda-proc in %.0f "
+		    "s: the gap's energy is the remainder's", GAP_WAIT);
+    s->procs_held = 0;
+    return 0;
 }
 
 int
@@ -768,7 +835,7 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     pmID list[PP_M_FIXED + PP_A_COUNT + 2 * PP_MAXSOURCES];
     pmID srclist[2 * PP_MAXSOURCES];
     pmResult *rp, *src = NULL;
-    int n = 0, nsrc, i, sts, valid = 0, ncpu, acct_first, priming;
+    int n = 0, nsrc, i, sts, valid = 0, ncpu, acct_first, priming, why;
     size_t nnew;
     double t, dt, t_src, dt_src, busy_ms, util, joules = -1, m, m_src = 0, boot;
     pp_acct_gap gap;
@@ -786,6 +853,8 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     if (s->discovered < 0 ||
 	(s->live ? s->m_prev : s->t_prev) - s->discovered >= DISCOVER_EVERY) {
 	pp_sources_discover(&s->sources, &s->cfg, s->local);
+	if (!procs_named(s))
+	    lookup_metrics(s);
 	s->discovered = s->live ? s->m_prev : s->t_prev;
 	/* once a minute, give back the heap that processes gone, a burst
 	   of new ones or a peak left free (kept between cycles otherwise) */
@@ -856,7 +925,8 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
 	    pmFreeResult(src);
 	return 0;
     }
-    if (procs_failed(rp) && s->procs.primed && s->procs_held < PROCS_HOLD) {
+    why = procs_failed(s, rp);
+    if (hold_for_procs(s, why, m)) {
 	/*
 	 * pmda-proc did not answer this time (PCP 7.2.2's crashes now and
 	 * then and pmcd starts it again): every process would seem gone
@@ -867,15 +937,21 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
 	s->procs_held++;
 	s->errors++;
 	s->message_passes = 1;
-	snprintf(s->message, sizeof(s->message), "pmda-proc did not answer "
-		 "(%s): the interval is attributed with the next",
-		 pmErrStr(rp->vset[PP_M_UTIME]->numval));
+	if (s->procs.primed)
+	    snprintf(s->message, sizeof(s->message), "pmda-proc did not "
+		     "answer (%s): the interval is attributed with the next",
+		     pmErrStr(why));
+	else
+	    snprintf(s->message, sizeof(s->message), "pmda-proc did not "
+		     "answer (%s): the restart's gap waits for it (up to "
+		     "%.0f s)", pmErrStr(why), GAP_WAIT);
 	pmFreeResult(rp);
 	if (src)
 	    pmFreeResult(src);
+	if (!procs_named(s))
+	    lookup_metrics(s);
 	return 0;
     }
-    s->procs_held = 0;
     priming = !s->procs.primed;
 
     nnew = update_processes(s, rp);
@@ -903,6 +979,8 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
 	 */
 	pp_sources_rediscover(&s->sources, &s->cfg, s->local);
 	pp_acct_lookup(&s->acct);
+	if (!procs_named(s))
+	    lookup_metrics(s);	/* pmda-proc back: from the next fetch */
 	s->discovered = s->live ? m : t;
 	s->agents_changed = 0;
 	s->describe_all = s->procs.primed && !priming;

@@ -64,6 +64,8 @@ typedef struct {
 				   may have restarted and names pids anew */
     int		procs_held;	/* cycles in a row taken again at the next
 				   because pmda-proc did not answer */
+    double	held_since;	/* monotonic time the first cycle after a
+				   restart began to wait for pmda-proc, 0 */
 
     double	t_prev;		/* time of the previous full fetch, 0 none */
     double	clock;		/* the agent's own time: the wall clock's at
