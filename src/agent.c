@@ -10,6 +10,7 @@
 #include "control.h"
 #include "sampler.h"
 #include "snapshot.h"
+#include "state.h"
 #include "worker.h"
 #include "../domain.h"
 
@@ -242,7 +243,7 @@ finite_value(double v, pmAtomValue *atom)
 }
 
 static int
-procpower_fetch_cb(pmdaMetric *mdesc, unsigned int inst, pmAtomValue *atom)
+fetch_value(pmdaMetric *mdesc, unsigned int inst, pmAtomValue *atom)
 {
     unsigned int cluster = pmID_cluster(mdesc->m_desc.pmid);
     unsigned int item = pmID_item(mdesc->m_desc.pmid);
@@ -346,6 +347,19 @@ procpower_fetch_cb(pmdaMetric *mdesc, unsigned int inst, pmAtomValue *atom)
     }
     }
     return PM_ERR_PMID;
+}
+
+static int
+procpower_fetch_cb(pmdaMetric *mdesc, unsigned int inst, pmAtomValue *atom)
+{
+    int sts = fetch_value(mdesc, inst, atom);
+
+    /* energy counters to the microjoule, as the state holds them: after a
+       restart they go on from the very value last exported, never below */
+    if (sts > 0 && mdesc->m_desc.type == PM_TYPE_DOUBLE &&
+	mdesc->m_desc.sem == PM_SEM_COUNTER)
+	atom->d = pp_state_joules(atom->d);
+    return sts;
 }
 
 /* why a value of a store is refused, for the log */

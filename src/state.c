@@ -188,6 +188,17 @@ add_text(pp_state_file *f, const char *text)
     return add_bytes(f, text, strlen(text));
 }
 
+/* 2^53: below it, units of the last digit are exact in a double */
+#define EXACT_UNITS	9007199254740992.0
+
+double
+pp_state_joules(double v)
+{
+    if (!(v >= 0) || v * 1e6 >= EXACT_UNITS)
+	return v;
+    return (double)llround(v * 1e6) / 1e6;
+}
+
 /*
  * v with `decimals` digits after the point, then `sep`: what "%.*f" gives
  * for the values a state holds (not negative, below 2^53 units of the
@@ -202,7 +213,7 @@ add_fixed(pp_state_file *f, double v, int decimals, char sep)
     unsigned long long units;
     int k;
 
-    if (!(v >= 0) || decimals > 6 || v * scale[decimals] >= 9007199254740992.0)
+    if (!(v >= 0) || decimals > 6 || v * scale[decimals] >= EXACT_UNITS)
 	return add(f, "%.*f%c", decimals, v, sep);
     units = (unsigned long long)llround(v * scale[decimals]);
     *--d = sep;
@@ -475,8 +486,11 @@ pp_state_save(pp_state_file *f, const char *path, const pp_state *st,
 
     f->len = 0;
     f->nlines = 0;
-    sts = add(f, "%s%d %.3f\nseq %llu\nunattributed %.6f\n", MAGIC, VERSION,
-	      now, f->seq + 1, *st->unattributed);
+    /* the energies as pp_state_joules rounds them (add_fixed) */
+    sts = add(f, "%s%d %.3f\nseq %llu\nunattributed ", MAGIC, VERSION,
+	      now, f->seq + 1);
+    if (sts == 0)
+	sts = add_fixed(f, *st->unattributed, 6, '\n');
     for (k = 0; sts == 0 && k < PP_NAGG; k++)
 	sts = add(f, "ids %d %d\n", k, st->aggs[k].next_id);
     for (k = 0; sts == 0 && k < st->sources->n; k++) {

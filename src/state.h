@@ -107,6 +107,13 @@ void pp_state_file_init(pp_state_file *f);
 void pp_state_file_close(pp_state_file *f);
 
 /* write the state to the older of PATH and PATH.1; 0 or -errno */
+/*
+ * v joules as a state file holds it (to the microjoule, rounded as written,
+ * read back to the same double): the agent exports its energy counters so,
+ * and one restored from the state is then never below what was exported.
+ */
+double pp_state_joules(double v);
+
 int pp_state_save(pp_state_file *f, const char *path, const pp_state *st,
 		  double now);
 

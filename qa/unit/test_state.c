@@ -547,6 +547,40 @@ main(void)
 	 7, 1e-6);
     CHECK(rf.next == 1);		/* it would keep the file it read */
 
+    /*
+     * What the agent exports of an energy (pp_state_joules) is what a load
+     * restores, bit for bit, for any value: a counter never goes back over
+     * a restart, not by a microjoule's rounding either.
+     */
+    {
+	pp_agg *b = pp_agg_get(&aggs[PP_AGG_COMMAND], "cc1 plus");
+	double keep_unattr = unattr, keep_energy = b->energy, v, x;
+	unsigned int seed = 12345;
+	int bad = 0, t;
+	for (t = 0; t < 2000; t++) {
+	    seed = seed * 1103515245u + 12345u;
+	    v = (seed % 1000000007u) * ldexp(1.0, -(int)(seed % 40)) +
+		(seed % 97) * 1e-7;
+	    if (t % 7 == 0)
+		v = (seed % 100000) / 1e6 + 0.0000005;	/* at a half unit */
+	    unattr = v;
+	    b->energy = v * 3;
+	    CHECK(pp_state_save(&wf, path, &st, 1500) == 0);
+	    st2 = empty();
+	    CHECK(pp_state_load(&rf, path, &st2) == 6);
+	    x = pp_agg_get(&back[PP_AGG_COMMAND], "cc1 plus")->energy;
+	    bad += unattr2 != pp_state_joules(v) || x != pp_state_joules(v * 3);
+	    /* monotone: a larger value never exports as a smaller one */
+	    bad += pp_state_joules(nextafter(v, INFINITY)) < pp_state_joules(v);
+	}
+	CHECK(bad == 0);
+	NEAR(pp_state_joules(1.2345674), 1.234567, 1e-12);
+	NEAR(pp_state_joules(1.2345676), 1.234568, 1e-12);
+	CHECK(pp_state_joules(-1) == -1);	/* not a state's value: as is */
+	unattr = keep_unattr;
+	b->energy = keep_energy;
+    }
+
     /* the second save goes to the other file; the newer one is read */
     unattr = 20;
     CHECK(pp_state_save(&wf, path, &st, 2010) == 0);
