@@ -321,6 +321,22 @@ acct_expire_records() {
     wait_for 90 proc_answers || note "pmda-proc does not answer after its records expired"
 }
 
+# acct_records_flow: pmda-proc serves exit records: a pmda-proc that has
+# just started may serve none for a while (its accounting file is opened
+# again, and 7.2's waits a minute after a failed open), and one that
+# restarts meanwhile has lost the record of a process that exited before
+# (CI once waited 90 s for one): a new process each try
+acct_records_flow() {
+    wait_for 150 _fresh_record || die "pmda-proc serves no exit records"
+}
+_record_of() { pminfo -f acct.psinfo.btime 2>/dev/null | grep -q "inst \[$1 "; }
+_fresh_record() {
+    local pid
+    /bin/true & pid=$!
+    wait "$pid"
+    wait_for 10 _record_of "$pid"
+}
+
 # wait_for SECONDS COMMAND...: poll every 0.2 s until COMMAND succeeds
 wait_for() {
     local limit=$1 end
