@@ -221,6 +221,36 @@ pp_fill_residue(double *cpu, const double *headroom, size_t n, double residue)
     return fill;
 }
 
+double
+pp_fit_total(double *cpu, const double *lo, const double *hi, size_t n,
+	     double target)
+{
+    double sum = 0, room = 0, move, r;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+	sum += cpu[i];
+    if (!isfinite(target))
+	return sum;
+    move = target - sum;
+    for (i = 0; i < n; i++) {
+	r = move > 0 ? hi[i] - cpu[i] : cpu[i] - lo[i];
+	if (r > 0)
+	    room += r;
+    }
+    if (move == 0 || room <= 0)
+	return sum;
+    if (fabs(move) > room)
+	move = move > 0 ? room : -room;
+    for (i = 0; i < n; i++) {
+	r = move > 0 ? hi[i] - cpu[i] : cpu[i] - lo[i];
+	if (r > 0)
+	    cpu[i] += r * move / room;
+	sum += r > 0 ? r * move / room : 0;
+    }
+    return sum;
+}
+
 /* ---- model ---- */
 
 double
@@ -471,6 +501,7 @@ proc_restart(pp_proc *p, const pp_table *t, double start, double cpu_ms)
     p->start = start;
     p->gone_since = 0;
     p->settled = 0;
+    p->born = t->cycle;
     /* new since the last cycle: all its CPU time is in this interval */
     p->delta = t->primed ? cpu_ms : 0;
     p->cpu = cpu_ms;

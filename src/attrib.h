@@ -138,6 +138,17 @@ double pp_acct_cpu_max_ms(double utime_ms, double stime_ms, double etime_ms,
 double pp_fill_residue(double *cpu, const double *headroom, size_t n,
 		       double residue);
 
+/*
+ * Fit n estimates to a known total: a parent's reaped children's CPU time
+ * (cutime + cstime, which the kernel keeps in nanoseconds) settles what
+ * their records' ticks cannot tell.  Each cpu[i] moves within [lo[i],
+ * hi[i]] (what its record allows), in proportion to its room on that
+ * side, so that the sum is `target`, or as near as the bounds let it.
+ * Returns the sum reached; `target` less it is what the bounds refused.
+ */
+double pp_fit_total(double *cpu, const double *lo, const double *hi,
+		    size_t n, double target);
+
 /* ---- the CPU-utilisation model for machines without a sensor ---- */
 
 /*
@@ -168,6 +179,7 @@ typedef struct pp_proc {
     double	gone_since;	/* time it was first missed, 0 while live */
     double	start;		/* start time (pid reuse key), 0 unknown */
     int		settled;	/* its exit record has been counted */
+    unsigned	born;		/* cycle it was first seen in */
     struct pp_agg *agg[3];	/* command, user, cgroup (aggregate.h) */
     struct pp_proc *next;	/* hash chain */
     struct pp_slab *slab;	/* the block it is in */

@@ -235,6 +235,38 @@ test_fill(void)
     NEAR(cpu[0], 30, 1e-9);
 }
 
+/* children's estimates fitted to their parent's reaped CPU time */
+static void
+test_fit_total(void)
+{
+    double cpu[3] = { 1, 1, 25 }, lo[3] = { 0, 0, 20 }, hi[3] = { 10, 10, 40 };
+    double c2[3];
+
+    /* up: in proportion to the room above (9, 9, 15 of 33) */
+    NEAR(pp_fit_total(cpu, lo, hi, 3, 43.5), 43.5, 1e-9);
+    NEAR(cpu[0], 5.5, 1e-9);
+    NEAR(cpu[1], 5.5, 1e-9);
+    NEAR(cpu[2], 32.5, 1e-9);
+    /* down: in proportion to the room below (1, 1, 5 of 7) */
+    cpu[0] = 1; cpu[1] = 1; cpu[2] = 25;
+    NEAR(pp_fit_total(cpu, lo, hi, 3, 23.5), 23.5, 1e-9);
+    NEAR(cpu[0], 0.5, 1e-9);
+    NEAR(cpu[2], 22.5, 1e-9);
+    /* bounds hold: no more than the records allow, no less */
+    cpu[0] = 1; cpu[1] = 1; cpu[2] = 25;
+    NEAR(pp_fit_total(cpu, lo, hi, 3, 500), 60, 1e-9);
+    NEAR(cpu[1], 10, 1e-9);
+    cpu[0] = 1; cpu[1] = 1; cpu[2] = 25;
+    NEAR(pp_fit_total(cpu, lo, hi, 3, 0), 20, 1e-9);
+    CHECK(cpu[0] >= 0 && cpu[1] >= 0 && cpu[2] >= 20);
+    /* NaN and the sum itself change nothing */
+    memcpy(c2, cpu, sizeof(c2));
+    NEAR(pp_fit_total(cpu, lo, hi, 3, NAN), 20, 1e-9);
+    NEAR(pp_fit_total(cpu, lo, hi, 3, 20), 20, 1e-9);
+    CHECK(memcmp(c2, cpu, sizeof(c2)) == 0);
+    NEAR(pp_fit_total(cpu, lo, hi, 0, 5), 0, 0);
+}
+
 static void
 test_model(void)
 {
@@ -968,6 +1000,7 @@ main(void)
     test_battery();
     test_acct_estimate();
     test_fill();
+    test_fit_total();
     test_split();
     test_active();
     test_lifecycle();
