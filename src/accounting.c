@@ -5,16 +5,29 @@
 #include "accounting.h"
 #include "values.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
 
 #define SEEN_KEEP	600.0	/* seconds a counted record is remembered
 				   when pmda-proc does not say how long it
 				   keeps records (acct.control.lifetime) */
 #define SEEN_MARGIN	60.0	/* ... and beyond that lifetime when it does */
+#define PEEK_NEW	1500	/* new records one read may find */
+#define PEEK_MIN_GAP	0.25	/* seconds between two reads, at least */
+#define PEEK_EVERY	2.0	/* seconds between two reads, at most: a
+				   storm that starts just after one fills
+				   5,000 by the next beyond 2,500 exits a
+				   second */
+#define RING_NEAR_FULL	4900	/* pmda-proc keeps 5,000 (RINGBUF_SIZE) */
+#define LEFT_AFTER_ON	30.0	/* a process that left this long after
+				   accounting came on left a record */
 
 struct pp_seen {
     uint64_t	key;		/* pid << 32 | begin time */
@@ -338,10 +351,11 @@ add_suspect(pp_accounting *a, int pid)
     a->suspect[a->nsuspect++] = pid;
 }
 
-void
-pp_acct_records(pp_accounting *a, const pmResult *rp, int first,
-		pp_table *procs, double boottime, int priming, double now,
-		pp_aggset sets[PP_NAGG], const pp_acct_gap *gap)
+/* the records in rp (acct metrics from first on): see pp_acct_records */
+static void
+collect(pp_accounting *a, const pmResult *rp, int first, pp_table *procs,
+	double boottime, int priming, double now, pp_aggset sets[PP_NAGG],
+	const pp_acct_gap *gap, int peek)
 {
     static const int detail[] = {
 	PP_A_UTIME, PP_A_STIME, PP_A_ETIME, PP_A_PPID, PP_A_USER
@@ -355,24 +369,36 @@ pp_acct_records(pp_accounting *a, const pmResult *rp, int first,
     size_t c;
     char **inames = NULL;
 
-    a->nexits = 0;
-    a->nsuspect = 0;
+    if (a->taken) {
+	/* the first read since a cycle took the exits: a new interval */
+	a->taken = 0;
+	a->nexits = 0;
+	a->nsuspect = 0;
+	/* the last interval's keys stay, the one's before go */
+	if (a->recent_cut > 0)
+	    memmove(a->recent, a->recent + a->recent_cut,
+		    (a->nrecent - a->recent_cut) * sizeof(*a->recent));
+	a->nrecent -= a->recent_cut;
+	a->recent_cut = a->nrecent;
+    }
+    if (!peek)
+	a->taken = 1;
     a->ncand = 0;
-    /* the last call's keys stay, the one's before go */
-    if (a->recent_cut > 0)
-	memmove(a->recent, a->recent + a->recent_cut,
-		(a->nrecent - a->recent_cut) * sizeof(*a->recent));
-    a->nrecent -= a->recent_cut;
-    a->recent_cut = a->nrecent;
     if (!a->available)
 	return;
     bt = pp_vset(rp, first);
     en = pp_vset(rp, first + 1);
     a->enabled = en && pp_value_of(en, 0, a->type[PP_A_ENABLED]) > 0;
+    if (!a->enabled)
+	a->on_since = 0;
+    else if (a->on_since == 0)
+	a->on_since = now;
     if ((lt = pp_vset(rp, first + 2)) != NULL) {
 	double life = pp_value_of(lt, 0, a->type[PP_A_LIFETIME]);
-	a->keep = isfinite(life) && life > 0 ? life + SEEN_MARGIN : SEEN_KEEP;
+	a->life = isfinite(life) && life > 0 ? life : 0;
+	a->keep = a->life > 0 ? a->life + SEEN_MARGIN : SEEN_KEEP;
     }
+    a->held = bt ? (size_t)bt->numval : 0;
 
     /* records stay for acct.control.lifetime: most were seen before */
     for (j = 0; bt != NULL && j < bt->numval; j++) {
@@ -380,10 +406,21 @@ pp_acct_records(pp_accounting *a, const pmResult *rp, int first,
 	double btime = pp_value_of(bt, j, a->type[PP_A_BTIME]);
 	uint64_t key = (uint64_t)(uint32_t)pid << 32 | (uint32_t)btime;
 
-	if (isfinite(btime) && !seen_has(a, key) &&
-	    add_candidate(a, pid, btime) < 0)
+	if (!isfinite(btime) || seen_has(a, key))
+	    continue;
+	if (pid == a->canary && fabs(btime - a->canary_time) <= 2)
+	    a->canary_back = 1;
+	if (add_candidate(a, pid, btime) < 0)
 	    break;
     }
+    /* the rate records come at, for the next read (pp_acct_read_gap) */
+    if (a->read_time > 0 && now > a->read_time)
+	a->read_rate = a->ncand / (now - a->read_time);
+    /* all new, and as many as pmda-proc keeps: some may have been dropped
+       already; read again as soon as may be */
+    a->read_full = bt != NULL && a->ncand >= (size_t)bt->numval &&
+		   a->ncand >= RING_NEAR_FULL;
+    a->read_time = now;
     if (a->ncand == 0) {
 	seen_expire(a, now);
 	return;
@@ -407,7 +444,7 @@ pp_acct_records(pp_accounting *a, const pmResult *rp, int first,
 	int pid = a->cand_inst[c];
 	double btime = a->cand_btime[c];
 	uint64_t key = (uint64_t)(uint32_t)pid << 32 | (uint32_t)btime;
-	double u, sy, el, cpu, most;
+	double u, sy, el, cpu, most, ppid;
 	pp_proc *p;
 	pp_exit *e;
 	const pp_saved_proc *sv;
@@ -427,9 +464,13 @@ pp_acct_records(pp_accounting *a, const pmResult *rp, int first,
 			      fabs(boottime + p->start / 1000 - btime) <= 2);
 	if (match && p->cycle == procs->cycle && p->gone_since == 0) {
 	    /* in this cycle's process list: count it next cycle, when it
-	       has gone; unless the listed one is another (see sampler.c) */
+	       has gone; unless the listed one is another (see sampler.c).
+	       Between cycles the list is the last cycle's: it has gone,
+	       and the next cycle describes whatever that cycle lists with
+	       its pid again (another process may have it by then) */
 	    add_suspect(a, pid);
-	    continue;
+	    if (!peek)
+		continue;
 	}
 	seen_add(a, key, now);
 	if (match && p->settled)
@@ -466,12 +507,21 @@ pp_acct_records(pp_accounting *a, const pmResult *rp, int first,
 	    break;
 	a->counted++;
 	e->headroom = most > cpu ? most - cpu : 0;
+	e->pid = pid;
+	/* its parent's reaped CPU time bounds it (kin.h), but not in a
+	   restart's gap, which the fit does not cover */
+	ppid = pp_value_at(pp, j, pid, a->type[PP_A_PPID]);
+	e->ppid = sv == NULL && !priming && isfinite(ppid) ? (int)ppid : -1;
+	e->lo = u + sy < cpu ? u + sy : cpu;
+	e->before = 0;
 	if (match) {
 	    /* sampled while alive: only the CPU time since its last sample */
 	    e->cpu_ms = cpu > p->cpu ? cpu - p->cpu : 0;
 	    if (most - p->cpu < e->cpu_ms + e->headroom)
 		e->headroom = most > p->cpu + e->cpu_ms ?
 			      most - p->cpu - e->cpu_ms : 0;
+	    e->before = cpu > p->cpu ? p->cpu : cpu;
+	    e->lo = e->lo > p->cpu ? e->lo - p->cpu : 0;
 	    p->settled = 1;
 	    for (k = 0; k < PP_NAGG; k++)
 		e->agg[k] = p->agg[k];
@@ -485,7 +535,6 @@ pp_acct_records(pp_accounting *a, const pmResult *rp, int first,
 	{
 	    const char *cmd = instance_name(pid, insts, inames, n);
 	    const char *user = pp_string_at(us, j, pid);
-	    double ppid = pp_value_at(pp, j, pid, a->type[PP_A_PPID]);
 	    pp_proc *parent = isfinite(ppid) ? pp_table_lookup(procs, (int)ppid) : NULL;
 
 	    e->agg[PP_AGG_COMMAND] = pp_agg_get(&sets[PP_AGG_COMMAND],
@@ -505,6 +554,79 @@ pp_acct_records(pp_accounting *a, const pmResult *rp, int first,
     if (dr != NULL)
 	pmFreeResult(dr);
     seen_expire(a, now);
+}
+
+void
+pp_acct_records(pp_accounting *a, const pmResult *rp, int first,
+		pp_table *procs, double boottime, int priming, double now,
+		pp_aggset sets[PP_NAGG], const pp_acct_gap *gap)
+{
+    collect(a, rp, first, procs, boottime, priming, now, sets, gap, 0);
+}
+
+void
+pp_acct_peek(pp_accounting *a, const pmResult *rp, int first,
+	     pp_table *procs, double boottime, double now,
+	     pp_aggset sets[PP_NAGG])
+{
+    collect(a, rp, first, procs, boottime, 0, now, sets, NULL, 1);
+}
+
+double
+pp_acct_read_gap(const pp_accounting *a)
+{
+    double gap = PEEK_EVERY;
+
+    if (!a->available || !a->enabled)
+	return -1;
+    /* each read to find at most PEEK_NEW new records, a third of what
+       pmda-proc keeps: room for the rate to treble before the next */
+    if (a->read_full)
+	gap = PEEK_MIN_GAP;
+    else if (a->read_rate > 0 && PEEK_NEW / a->read_rate < gap)
+	gap = PEEK_NEW / a->read_rate;
+    /* and within half the time pmda-proc keeps a record */
+    if (a->life > 0 && a->life / 2 < gap)
+	gap = a->life / 2;
+    return gap < PEEK_MIN_GAP ? PEEK_MIN_GAP : gap;
+}
+
+void
+pp_acct_canary(pp_accounting *a)
+{
+    pid_t pid;
+
+    if (!a->available || !a->enabled) {
+	a->canary = 0;
+	a->stalled = 0;
+	return;
+    }
+    if (a->canary > 0) {
+	a->stalled = !a->canary_back;
+	if (a->stalled)
+	    a->missed++;
+    }
+    a->canary = 0;
+    a->canary_back = 0;
+    /* a child that only ends: vfork copies no page table (the agent may
+       hold megabytes), and _exit is all a threaded process's child may do */
+    if ((pid = vfork()) == 0)
+	_exit(0);
+    if (pid < 0)
+	return;
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+	;
+    a->canary = (int)pid;
+    a->canary_time = (double)time(NULL);
+}
+
+void
+pp_acct_left(pp_accounting *a, const pp_proc *p)
+{
+    /* sampled alive while accounting was on, and it stayed on since */
+    if (!p->settled && a->enabled && a->on_since > 0 &&
+	p->gone_since - a->on_since > LEFT_AFTER_ON)
+	a->missed++;
 }
 
 double
@@ -550,6 +672,13 @@ pp_acct_keep_on(pp_accounting *a, int ctx)
 
     if (!a->available)
 	return;
+    if (a->enabled && a->stalled) {
+	snprintf(a->status, sizeof(a->status), "on, but records stopped: "
+		 "none came for a process the agent ended a cycle ago (%llu "
+		 "missed); short-lived processes count as unattributed",
+		 a->missed);
+	return;
+    }
     if (a->enabled) {
 	snprintf(a->status, sizeof(a->status), "on: %llu exited processes "
 		 "counted", a->counted);

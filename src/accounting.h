@@ -23,6 +23,10 @@ enum {
 typedef struct {
     double	cpu_ms;		/* estimated from the record */
     double	headroom;	/* how much more its record may hide */
+    double	lo;		/* the least its record allows (its ticks) */
+    double	before;		/* CPU ms counted while it was sampled alive */
+    int		pid;
+    int		ppid;		/* its parent, -1 unknown or not to fit */
     pp_agg	*agg[PP_NAGG];
 } pp_exit;
 
@@ -68,9 +72,32 @@ typedef struct {
     size_t	nexits;
     size_t	maxexits;
     unsigned long long counted;	/* records counted since start */
+    int		taken;		/* a cycle took the exits: the next read
+				   starts a new interval */
+    size_t	held;		/* records pmda-proc served at the last read */
+    double	read_time;	/* time of the last read (a result's) */
+    double	read_rate;	/* new records a second it found */
+    int		read_full;	/* it found as many new as pmda-proc keeps */
+    double	life;		/* seconds pmda-proc keeps a record */
 
-    /* pids listed this cycle with a new exit record matching them: the
-       process exited after the listing, or its pid was reused */
+    /*
+     * Records that did not come: processes sampled alive that left with
+     * none, and canaries.  A canary is a child the agent starts and ends
+     * each cycle: its record must be in the next cycle's; when it is not,
+     * records have stopped (accounting turned off behind pmda-proc's
+     * back, its file replaced, pmda-proc restarted and lost what it held).
+     */
+    unsigned long long missed;
+    double	on_since;	/* time accounting was last seen turned on,
+				   0 while off */
+    int		canary;		/* pid of the last canary, 0 none */
+    double	canary_time;	/* when it ended (seconds since the epoch) */
+    int		canary_back;	/* its record came */
+    int		stalled;	/* the last canary's record did not come */
+
+    /* pids listed with a new exit record matching them, this interval
+       (reads between cycles too): the process exited after the listing,
+       or its pid was reused; the cycle describes them again */
     int		*suspect;
     size_t	nsuspect, maxsuspect;
 
@@ -109,6 +136,34 @@ int pp_acct_pmids(const pp_accounting *a, pmID *list, int max);
 void pp_acct_records(pp_accounting *a, const pmResult *rp, int first,
 		     pp_table *procs, double boottime, int priming, double now,
 		     pp_aggset sets[PP_NAGG], const pp_acct_gap *gap);
+
+/*
+ * Between cycles (no gap, not priming): the records pmda-proc holds now
+ * (rp with the acct metrics from index first on), added to this interval's
+ * exits, so that none is dropped from its 5,000 before the cycle reads
+ * them.  A process still in the table whose record came has gone since.
+ */
+void pp_acct_peek(pp_accounting *a, const pmResult *rp, int first,
+		  pp_table *procs, double boottime, double now,
+		  pp_aggset sets[PP_NAGG]);
+
+/*
+ * Seconds from the last read of the records to the next, for none to be
+ * dropped before it (pmda-proc keeps 5,000, each acct.control.lifetime
+ * seconds), by the rate the last read found them at: from 0.25 s to 2 s;
+ * negative when accounting is off.
+ */
+double pp_acct_read_gap(const pp_accounting *a);
+
+/*
+ * At the end of a live cycle: whether the last canary's record came (a
+ * missing one counts as missed and the status says records stopped), and
+ * a new canary.
+ */
+void pp_acct_canary(pp_accounting *a);
+
+/* a process sampled alive left the table: its record should have come */
+void pp_acct_left(pp_accounting *a, const pp_proc *p);
 
 /*
  * The records counted in the last two cycles, as pid << 32 | begin time

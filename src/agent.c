@@ -30,6 +30,12 @@ enum {
     NUM_INDOMS
 };
 
+enum {	/* procpower.agent items */
+    AG_CYCLES, AG_DURATION, AG_ERRORS, AG_SKIPPED, AG_STATUS, AG_PROCESSES,
+    AG_MESSAGE, AG_INTERVAL, AG_ACCOUNTING, AG_RECORDS, AG_RECORDS_MISSED,
+    AG_RECORD_READS,
+};
+
 enum {	/* clusters */
     CL_PROCESS, CL_SYSTEM, CL_CONTROL, CL_AGENT,
     CL_COMMAND, CL_USER, CL_CGROUP,	/* aggregates, in PP_AGG_* order */
@@ -88,24 +94,30 @@ static pmdaMetric metrictab[] = {
     { NULL, { PMDA_PMID(CL_CONTROL, PP_CTL_SOURCE), PM_TYPE_STRING, NO_IND,
 	PM_SEM_DISCRETE, UNITS_NONE } },
     /* procpower.agent.* */
-    { NULL, { PMDA_PMID(CL_AGENT, 0), PM_TYPE_U64, NO_IND,
+    { NULL, { PMDA_PMID(CL_AGENT, AG_CYCLES), PM_TYPE_U64, NO_IND,
 	PM_SEM_COUNTER, UNITS_COUNT } },		/* cycles */
-    { NULL, { PMDA_PMID(CL_AGENT, 1), PM_TYPE_DOUBLE, NO_IND,
+    { NULL, { PMDA_PMID(CL_AGENT, AG_DURATION), PM_TYPE_DOUBLE, NO_IND,
 	PM_SEM_INSTANT, UNITS_MSEC } },			/* duration */
-    { NULL, { PMDA_PMID(CL_AGENT, 2), PM_TYPE_U64, NO_IND,
+    { NULL, { PMDA_PMID(CL_AGENT, AG_ERRORS), PM_TYPE_U64, NO_IND,
 	PM_SEM_COUNTER, UNITS_COUNT } },		/* errors */
-    { NULL, { PMDA_PMID(CL_AGENT, 3), PM_TYPE_U64, NO_IND,
+    { NULL, { PMDA_PMID(CL_AGENT, AG_SKIPPED), PM_TYPE_U64, NO_IND,
 	PM_SEM_COUNTER, UNITS_COUNT } },		/* skipped */
-    { NULL, { PMDA_PMID(CL_AGENT, 4), PM_TYPE_STRING, SRC_IND,
+    { NULL, { PMDA_PMID(CL_AGENT, AG_STATUS), PM_TYPE_STRING, SRC_IND,
 	PM_SEM_DISCRETE, UNITS_NONE } },		/* status */
-    { NULL, { PMDA_PMID(CL_AGENT, 5), PM_TYPE_U32, NO_IND,
+    { NULL, { PMDA_PMID(CL_AGENT, AG_PROCESSES), PM_TYPE_U32, NO_IND,
 	PM_SEM_INSTANT, UNITS_COUNT } },		/* processes */
-    { NULL, { PMDA_PMID(CL_AGENT, 6), PM_TYPE_STRING, NO_IND,
+    { NULL, { PMDA_PMID(CL_AGENT, AG_MESSAGE), PM_TYPE_STRING, NO_IND,
 	PM_SEM_DISCRETE, UNITS_NONE } },		/* message */
-    { NULL, { PMDA_PMID(CL_AGENT, 7), PM_TYPE_DOUBLE, NO_IND,
+    { NULL, { PMDA_PMID(CL_AGENT, AG_INTERVAL), PM_TYPE_DOUBLE, NO_IND,
 	PM_SEM_INSTANT, UNITS_SEC } },			/* interval covered */
-    { NULL, { PMDA_PMID(CL_AGENT, 8), PM_TYPE_STRING, NO_IND,
-	PM_SEM_DISCRETE, UNITS_NONE } },		/* accounting */
+    { NULL, { PMDA_PMID(CL_AGENT, AG_ACCOUNTING), PM_TYPE_STRING, NO_IND,
+	PM_SEM_DISCRETE, UNITS_NONE } },
+    { NULL, { PMDA_PMID(CL_AGENT, AG_RECORDS), PM_TYPE_U64, NO_IND,
+	PM_SEM_COUNTER, UNITS_COUNT } },
+    { NULL, { PMDA_PMID(CL_AGENT, AG_RECORDS_MISSED), PM_TYPE_U64, NO_IND,
+	PM_SEM_COUNTER, UNITS_COUNT } },
+    { NULL, { PMDA_PMID(CL_AGENT, AG_RECORD_READS), PM_TYPE_U64, NO_IND,
+	PM_SEM_COUNTER, UNITS_COUNT } },
     /* procpower.{command,user,cgroup}.{power,energy} */
     { NULL, { PMDA_PMID(CL_COMMAND, 0), PM_TYPE_DOUBLE, INDOM_COMMAND,
 	PM_SEM_INSTANT, PP_UNITS_WATT } },
@@ -317,19 +329,24 @@ fetch_value(pmdaMetric *mdesc, unsigned int inst, pmAtomValue *atom)
 	return PM_ERR_PMID;
     case CL_AGENT:
 	switch (item) {
-	case 0: atom->ull = current->cycles; return 1;
-	case 1: return finite_value(current->duration, atom);
-	case 2: atom->ull = current->errors; return 1;
-	case 3: atom->ull = current->skipped; return 1;
-	case 4:
+	case AG_CYCLES: atom->ull = current->cycles; return 1;
+	case AG_DURATION: return finite_value(current->duration, atom);
+	case AG_ERRORS: atom->ull = current->errors; return 1;
+	case AG_SKIPPED: atom->ull = current->skipped; return 1;
+	case AG_STATUS:
 	    if ((s = source_by_id(inst)) == NULL)
 		return PM_ERR_INST;
 	    atom->cp = (char *)s->status;
 	    return 1;
-	case 5: atom->ul = (unsigned int)current->nprocs; return 1;
-	case 6: atom->cp = current->message[0] ? current->message : "ok"; return 1;
-	case 7: return finite_value(current->interval, atom);
-	case 8: atom->cp = current->accounting; return 1;
+	case AG_PROCESSES: atom->ul = (unsigned int)current->nprocs; return 1;
+	case AG_MESSAGE:
+	    atom->cp = current->message[0] ? current->message : "ok";
+	    return 1;
+	case AG_INTERVAL: return finite_value(current->interval, atom);
+	case AG_ACCOUNTING: atom->cp = current->accounting; return 1;
+	case AG_RECORDS: atom->ull = current->records; return 1;
+	case AG_RECORDS_MISSED: atom->ull = current->records_missed; return 1;
+	case AG_RECORD_READS: atom->ull = current->record_reads; return 1;
 	}
 	return PM_ERR_PMID;
     case CL_COMMAND:

@@ -124,6 +124,7 @@ pp_sampler_init(pp_sampler *s, const pp_config *cfg)
     s->procs.retire_arg = s;
     pp_sources_init(&s->sources);
     pp_acct_init(&s->acct, cfg->accounting);
+    pp_kin_init(&s->kin);
     for (k = 0; k < PP_NAGG; k++) {
 	/* names longer than any command, with a space no user or cgroup
 	   name of a process has: never a process's own */
@@ -145,6 +146,7 @@ pp_sampler_free(pp_sampler *s)
 
     pp_sampler_close(s);
     pp_acct_free(&s->acct);
+    pp_kin_free(&s->kin);
     s->procs.retire = NULL;		/* no snapshot is read any more */
     pp_table_free(&s->procs);
     bury(s, 1);
@@ -232,6 +234,7 @@ lookup_metrics(pp_sampler *s)
     if (s->fixed[PP_M_UTIME] != PM_ID_NULL &&
 	pmLookupDesc(s->fixed[PP_M_UTIME], &desc) == 0)
 	s->proc_indom = desc.indom;
+    pp_kin_lookup(&s->kin);
     if (!procs_named(s)) {
 	s->message_passes = 0;
 	snprintf(s->message, sizeof(s->message), "proc.psinfo.utime/stime not "
@@ -286,17 +289,25 @@ pp_sampler_gauges(const pp_sampler *s)
 }
 
 int
-pp_sampler_subsample(pp_sampler *s)
+pp_sampler_subsample(pp_sampler *s, int gauges, int records)
 {
-    pmID list[PP_MAXSOURCES];
+    pmID list[PP_MAXSOURCES + PP_A_COUNT];
     pmResult *rp;
-    int n, sts;
+    int n = 0, na = 0, sts;
 
     if (s->ctx < 0)
 	return PM_ERR_NOCONTEXT;
-    if ((n = pp_sources_pmids(&s->sources, 1, list, PP_MAXSOURCES)) == 0)
+    if (gauges)
+	n = pp_sources_pmids(&s->sources, 1, list, PP_MAXSOURCES);
+    /* the exit records too, when pmda-proc could drop some before the
+       cycle (not in a restart's gap, whose first cycle reads them all) */
+    if (records && s->live && s->procs.primed && s->gap.time == 0 &&
+	!s->agents_changed)
+	na = pp_acct_pmids(&s->acct, list + n, PP_A_COUNT);
+    if (n + na == 0)
 	return 0;
-    if ((sts = pmUseContext(s->ctx)) < 0 || (sts = pmFetch(n, list, &rp)) < 0) {
+    if ((sts = pmUseContext(s->ctx)) < 0 ||
+	(sts = pmFetch(n + na, list, &rp)) < 0) {
 	s->errors++;
 	return sts;
     }
@@ -304,10 +315,23 @@ pp_sampler_subsample(pp_sampler *s)
 	/* look again now, so that the next readings go where they belong */
 	pp_sources_rediscover(&s->sources, &s->cfg, s->local);
 	s->agents_changed = 1;	/* the accounting records too, next cycle */
+	na = 0;
     }
-    pp_sources_gauges(&s->sources, rp, s->cfg.max_watts);
+    if (n > 0)
+	pp_sources_gauges(&s->sources, rp, s->cfg.max_watts);
+    if (na > 0) {
+	pp_acct_peek(&s->acct, rp, n, &s->procs, s->boot > 0 ? s->boot : NAN,
+		     PP_RESULT_SECONDS(rp), s->aggs);
+	s->peeks++;
+    }
     pmFreeResult(rp);
     return 0;
+}
+
+double
+pp_sampler_read_gap(const pp_sampler *s)
+{
+    return s->live ? pp_acct_read_gap(&s->acct) : -1;
 }
 
 /* point a process at its aggregates, dropping any it had before */
@@ -491,9 +515,10 @@ describe_processes(pp_sampler *s, size_t n)
 static void
 reap(pp_proc *p, void *arg)
 {
+    pp_sampler *s = arg;
     int k;
 
-    (void)arg;
+    pp_acct_left(&s->acct, p);
     for (k = 0; k < PP_NAGG; k++) {
 	pp_agg_release(p->agg[k]);
 	p->agg[k] = NULL;
@@ -606,6 +631,9 @@ build_snapshot(pp_sampler *s, double t, double dt, const pp_split *split,
     snap->unattributed_energy = s->unattributed_energy;
     snprintf(snap->message, sizeof(snap->message), "%s", s->message);
     snprintf(snap->accounting, sizeof(snap->accounting), "%s", s->acct.status);
+    snap->records = s->acct.counted;
+    snap->records_missed = s->acct.missed;
+    snap->record_reads = s->peeks;
     if (s->sources.primary >= 0)
 	snprintf(snap->primary, sizeof(snap->primary), "%s",
 		 s->sources.s[s->sources.primary].name);
@@ -953,6 +981,9 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
 	return 0;
     }
     priming = !s->procs.primed;
+    /* the parents' reaped CPU time as near the records' fetch as can be:
+       a child reaped in between is counted a cycle later (kin.h) */
+    pp_kin_read(&s->kin);
 
     nnew = update_processes(s, rp);
     boot = single(rp, s, PP_M_BOOTTIME);
@@ -964,6 +995,11 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     /* records are remembered by the wall clock, as pmda-proc keeps them */
     pp_acct_records(&s->acct, rp, acct_first, &s->procs, boot, priming, t,
 		    s->aggs, s->gap.time > 0 && same_boot(s, boot) ? &gap : NULL);
+    /* the parents of short-lived processes bound their CPU time */
+    pp_kin_plan(&s->kin, s->acct.exits, s->acct.nexits, &s->procs);
+    if (s->live)
+	pp_kin_base(&s->kin);
+    pp_kin_fit(&s->kin, s->acct.exits, s->acct.nexits, &s->procs);
     machine_cpu(s, rp, &busy_ms, &util);
     ncpu = (int)single(rp, s, PP_M_NCPU);
     if (ncpu < 1)
@@ -1027,7 +1063,9 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
        an aggregate nor drops a process before its exit record can come */
     account_aggregates(s, &split, valid ? joules : 0, s->clock);
     /* exited processes stay findable a little while for their records */
-    pp_table_sweep(&s->procs, s->clock, 2.0 * s->cfg.interval + 10, reap, NULL);
+    pp_table_sweep(&s->procs, s->clock, 2.0 * s->cfg.interval + 10, reap, s);
+    if (s->live)
+	pp_acct_canary(&s->acct);	/* its record must come next cycle */
     pp_acct_keep_on(&s->acct, s->ctx);
     s->t_prev = t;
     s->t_src_prev = t_src;

@@ -24,6 +24,7 @@
 #include "aggregate.h"
 #include "attrib.h"
 #include "config.h"
+#include "kin.h"
 #include "snapshot.h"
 #include "sources.h"
 #include "state.h"
@@ -57,6 +58,7 @@ typedef struct {
     pp_table	procs;
     pp_sources	sources;
     pp_accounting acct;
+    pp_kin	kin;		/* parents of short-lived processes */
     pp_aggset	aggs[PP_NAGG];
     double	discovered;	/* time of the last look for sources, -1 none */
     int		agents_changed;	/* pmcd said an agent came, went or restarted */
@@ -82,6 +84,7 @@ typedef struct {
 				   state: for the first cycle after it */
 
     unsigned long long cycles, errors, skipped;
+    unsigned long long peeks;	/* reads of exit records between cycles */
     double	unattributed_energy;
     char	message[256];
     int		message_passes;	/* the message is of a passing state (a failed
@@ -128,8 +131,13 @@ void pp_sampler_close(pp_sampler *s);
  */
 int pp_sampler_open_store(pp_sampler *s);
 
-/* one gauge sub-sample between full cycles */
-int pp_sampler_subsample(pp_sampler *s);
+/* between full cycles: a gauge sub-sample, a read of the exit records
+   (pp_sampler_read_gap), or both */
+int pp_sampler_subsample(pp_sampler *s, int gauges, int records);
+
+/* seconds from the last read of the exit records to the next one
+   between cycles (pp_acct_read_gap), negative for none */
+double pp_sampler_read_gap(const pp_sampler *s);
 
 /* how many gauges a sub-sample would read now (0: no need to wake) */
 int pp_sampler_gauges(const pp_sampler *s);

@@ -71,6 +71,9 @@ typedef struct pp_snapshot {
     /* room in the arrays, kept when a snapshot is used again */
     size_t		procs_max, names_max, aggs_max[PP_NAGG];
     char		accounting[160];	/* process accounting state */
+    unsigned long long	records;	/* exit records counted */
+    unsigned long long	records_missed;	/* ... that did not come */
+    unsigned long long	record_reads;	/* reads of them between cycles */
 
     int			nsources;
     pp_snap_source	sources[PP_MAXSOURCES];

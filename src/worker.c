@@ -20,6 +20,8 @@
 
 #define RECONNECT_WAIT	2.0	/* seconds between attempts to reach pmcd */
 #define ROOT_AT_MOST	30.0	/* seconds root is kept waiting for pmcd */
+#define READ_BEFORE_CYCLE 0.25	/* no read of exit records closer to the cycle,
+				   which reads them itself (s) */
 
 static double
 now(void)
@@ -251,6 +253,7 @@ run(void *arg)
     while (!stopping(w)) {
 	pp_snapshot *snap = NULL;
 	int k, sub;
+	double last_read;
 	double span;
 
 	if (connect_sampler(w, s, started) < 0) {
@@ -281,15 +284,33 @@ run(void *arg)
 	save_state(s);		/* before publishing: counters never go back */
 	publish(w, s, snap);
 
-	/* gauge sub-samples spread over the interval, then the next cycle */
+	/* gauge sub-samples spread over the interval, and reads of exit
+	   records as often as they come, then the next cycle */
 	span = interval_seen;
-	/* with no gauge to read between cycles, sleep through to the next */
+	/* with neither to read between cycles, sleep through to the next */
 	sub = pp_sampler_gauges(s) > 0 ? s->cfg.subsamples : 1;
-	for (k = 1; k < sub; k++) {
-	    if (wait_until(w, start + span * k / sub, &interval_seen))
-		break;		/* the interval changed: start again */
-	    if (pp_sampler_subsample(s) < 0)
+	last_read = start;
+	for (k = 1;;) {
+	    double gap = pp_sampler_read_gap(s), tg, tr, t;
+	    int gauge, records;
+
+	    tg = k < sub ? start + span * k / sub : INFINITY;
+	    tr = gap > 0 ? last_read + gap : INFINITY;
+	    if (tr > start + span - READ_BEFORE_CYCLE)
+		tr = INFINITY;		/* the cycle reads them */
+	    t = tg < tr ? tg : tr;
+	    if (isinf(t))
 		break;
+	    if (wait_until(w, t, &interval_seen))
+		break;		/* the interval changed: start again */
+	    gauge = tg <= t;
+	    records = tr <= t;
+	    if (pp_sampler_subsample(s, gauge && sub > 1, records) < 0)
+		break;
+	    if (gauge)
+		k++;
+	    if (records)
+		last_read = now();
 	}
 	/* a pmstore of the interval counts from this cycle's start */
 	wait_next(w, start, &interval_seen);
