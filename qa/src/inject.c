@@ -12,6 +12,13 @@
  *                              "rate FILE W*1000000"
  *   wrap FILE PER_SECOND MAX   the same, modulo MAX (a RAPL counter wrapping
  *                              at max_energy_range_uj)
+ *   busy FILE PER_CPU_SECOND   the number grows by PER_CPU_SECOND for each
+ *                              second of CPU time the machine is busy for
+ *                              (/proc/stat: user, nice, system, irq,
+ *                              softirq): energy_uj of a machine drawing W
+ *                              watts per busy CPU and nothing idle, so
+ *                              that every interval's energy is in
+ *                              proportion to its busy time
  *   cycle FILE V1,V2,...       V1, V2, ... in turn, one each period
  *   msr FILE REGISTER WATTS    an MSR device file (qa/mkroot's msr): the
  *                              32-bit energy count at byte offset REGISTER
@@ -39,6 +46,7 @@
 typedef struct {
     const char	*path;
     int		cycle;		/* 1: cycle through values[], 0: rate */
+    int		busy;		/* rate per busy CPU second (busy) */
     double	rate;		/* per second */
     long long	start;		/* value at start */
     long long	modulo;		/* 0: none */
@@ -58,6 +66,26 @@ typedef struct {
 static msrfile	msrs[MAXFILES];
 static int	nmsrs;
 
+/* CPU seconds the machine has been busy for (/proc/stat's first line) */
+static double
+busy_seconds(void)
+{
+    static long hz;
+    unsigned long long v[7] = { 0 };
+    FILE *f = fopen("/proc/stat", "r");
+
+    if (hz == 0 && (hz = sysconf(_SC_CLK_TCK)) <= 0)
+	hz = 100;
+    if (f == NULL || fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu",
+			    &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+			    &v[6]) != 7) {
+	fprintf(stderr, "inject: cannot read /proc/stat\n");
+	exit(1);
+    }
+    fclose(f);
+    return (double)(v[0] + v[1] + v[2] + v[5] + v[6]) / hz;
+}
+
 static double
 now(void)
 {
@@ -72,6 +100,7 @@ usage(void)
 {
     fprintf(stderr, "Usage: inject [-p SECONDS] [-t SECONDS] "
 	    "{rate FILE PER_SECOND | wrap FILE PER_SECOND MAX | "
+	    "busy FILE PER_CPU_SECOND | "
 	    "cycle FILE V1,V2,... | msr FILE REGISTER WATTS}...\n");
     exit(2);
 }
@@ -190,7 +219,7 @@ int
 main(int argc, char **argv)
 {
     target targets[MAXFILES];
-    double period = 0.02, limit = 900, t0, t;
+    double period = 0.02, limit = 900, t0, t, b0;
     int c, i, n = 0;
     long tick;
 
@@ -234,6 +263,11 @@ main(int argc, char **argv)
 	    if (wrap && (tg->modulo = llround(number(argv[i + 3]))) <= 0)
 		usage();
 	    i += wrap ? 4 : 3;
+	} else if (strcmp(argv[i], "busy") == 0) {
+	    tg->busy = 1;
+	    tg->rate = number(argv[i + 2]);
+	    tg->start = read_value(tg->path);
+	    i += 3;
 	} else if (strcmp(argv[i], "cycle") == 0) {
 	    tg->cycle = 1;
 	    if (parse_values(tg, argv[i + 2]) < 0)
@@ -244,12 +278,17 @@ main(int argc, char **argv)
     }
 
     t0 = now();
+    b0 = busy_seconds();
     for (tick = 0; (t = now()) - t0 < limit; tick++) {
+	double b = busy_seconds() - b0;
+
 	for (i = 0; i < n; i++) {
 	    target *tg = &targets[i];
 	    long long v;
 
-	    if (tg->cycle)
+	    if (tg->busy)
+		v = tg->start + llround(tg->rate * b);
+	    else if (tg->cycle)
 		v = tg->values[tick % tg->nvalues];
 	    else {
 		v = tg->start + llround(tg->rate * (t - t0));
