@@ -259,6 +259,43 @@ inject_start() {
     kill -0 "$LAST_PID" 2>/dev/null || die "inject $* did not start"
 }
 
+# ---- busy time no process can be named for ----
+
+# machine_busy_ms: CPU ms the machine has been busy for (/proc/stat)
+machine_busy_ms() {
+    awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" {
+	print ($2 + $3 + $4 + $7 + $8) * 1000 / hz; exit }' /proc/stat
+}
+
+# seen_reading: the machine's busy CPU ms (/proc/stat), then the CPU ms of
+# every process this /proc lists and of everything they reaped (utime,
+# stime, cutime, cstime of each: a process that ended counts in its
+# parent's, up to init).  Between two readings, busy time beyond the
+# second line's growth is no process's that pmda-proc can list:
+# interrupts, and in qa/matrix's chroots the host's processes and the
+# kernel's threads, which their pid namespace hides.
+seen_reading() {
+    machine_busy_ms
+    cat /proc/[0-9]*/stat 2>/dev/null |
+	awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); t += $12 + $13 + $14 + $15 }
+	    END { print t * 1000 / hz }'
+}
+# unseen_pct READING1 READING2: the busy time between two seen_readings
+# no process can be named for, in percent of that busy time (0 or more)
+unseen_pct() {
+    paste "$1" "$2" | awk 'NR == 1 { b = $2 - $1 } NR == 2 { s = $2 - $1 }
+	END { u = b > 0 ? 100 * (b - s) / b : 0; print (u > 0 ? u : 0) }'
+}
+
+# records_flow_again: after pmda-proc restarted, its exit records flow
+# again and the agent says so (a window measured before would miss them)
+records_flow_again() {
+    wait_for 90 proc_answers || die "pmda-proc does not answer"
+    acct_records_flow
+    wait_for 20 eval '[[ "$(pp_value procpower.agent.accounting)" == on:* ]]' ||
+	note "accounting status: $(pp_value procpower.agent.accounting)"
+}
+
 # ---- pmcd ----
 
 pmcd_running() {
