@@ -398,7 +398,6 @@ collect(pp_accounting *a, const pmResult *rp, int first, pp_table *procs,
 	a->life = isfinite(life) && life > 0 ? life : 0;
 	a->keep = a->life > 0 ? a->life + SEEN_MARGIN : SEEN_KEEP;
     }
-    a->held = bt ? (size_t)bt->numval : 0;
 
     /* records stay for acct.control.lifetime: most were seen before */
     for (j = 0; bt != NULL && j < bt->numval; j++) {

@@ -74,7 +74,6 @@ typedef struct {
     unsigned long long counted;	/* records counted since start */
     int		taken;		/* a cycle took the exits: the next read
 				   starts a new interval */
-    size_t	held;		/* records pmda-proc served at the last read */
     double	read_time;	/* time of the last read (a result's) */
     double	read_rate;	/* new records a second it found */
     int		read_full;	/* it found as many new as pmda-proc keeps */
