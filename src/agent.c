@@ -682,9 +682,14 @@ main(int argc, char **argv)
 	cfg.interval = (int)interval;
     if (host)
 	pmsprintf(cfg.host, sizeof(cfg.host), "%s", host);
-    pmNotifyErr(LOG_INFO, "sampling %s every %d s, %d gauge readings per "
-		"interval, primary source %s", cfg.host, cfg.interval,
-		cfg.subsamples, cfg.source);
+    if (cfg.subsamples == PP_SUBSAMPLES_AUTO)
+	pmNotifyErr(LOG_INFO, "sampling %s every %d s, gauges read every "
+		    "%g s, primary source %s", cfg.host, cfg.interval,
+		    PP_GAUGE_EVERY, cfg.source);
+    else
+	pmNotifyErr(LOG_INFO, "sampling %s every %d s, %d gauge readings per "
+		    "interval, primary source %s", cfg.host, cfg.interval,
+		    cfg.subsamples, cfg.source);
 
     if (dispatch.status != 0) {
 	pmNotifyErr(LOG_ERR, "PMDA set-up failed: %s", pmErrStr(dispatch.status));

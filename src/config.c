@@ -32,6 +32,18 @@ pp_config_defaults(pp_config *c)
 }
 
 int
+pp_config_subsamples(const pp_config *c, double interval)
+{
+    double n;
+
+    if (c->subsamples != PP_SUBSAMPLES_AUTO)
+	return c->subsamples;
+    n = isfinite(interval) && interval > 0 ?
+	ceil(interval / PP_GAUGE_EVERY - 1e-9) : 1;
+    return n < 1 ? 1 : n > PP_SUBSAMPLES_MAX ? PP_SUBSAMPLES_MAX : (int)n;
+}
+
+int
 pp_interval_valid(long seconds)
 {
     return seconds >= PP_INTERVAL_MIN && seconds <= PP_INTERVAL_MAX;
@@ -206,10 +218,17 @@ parse_line(pp_config *c, parse_state *s, char *line)
 	else
 	    c->interval = (int)v;
     } else if (strcmp(w[0], "subsamples") == 0) {
-	if (n != 2 || number(w[1], 1, 60, &v) < 0 || v != floor(v))
-	    bad(s, "'subsamples' needs a whole number from 1 to 60; keeping %d",
-		c->subsamples);
-	else
+	if (n == 2 && strcmp(w[1], "auto") == 0)
+	    c->subsamples = PP_SUBSAMPLES_AUTO;
+	else if (n != 2 || number(w[1], 1, PP_SUBSAMPLES_MAX, &v) < 0 ||
+		 v != floor(v)) {
+	    char was[16] = "auto";
+
+	    if (c->subsamples != PP_SUBSAMPLES_AUTO)
+		snprintf(was, sizeof(was), "%d", c->subsamples);
+	    bad(s, "'subsamples' needs auto or a whole number from 1 to %d; "
+		   "keeping %s", PP_SUBSAMPLES_MAX, was);
+	} else
 	    c->subsamples = (int)v;
     } else if (strcmp(w[0], "host") == 0) {
 	if (n != 2 || strlen(w[1]) >= sizeof(c->host))

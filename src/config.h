@@ -35,7 +35,8 @@ typedef enum { PP_MODEL_AUTO, PP_MODEL_ON, PP_MODEL_OFF } pp_model_mode;
 
 typedef struct {
     int		interval;		/* seconds between cycles */
-    int		subsamples;		/* gauge readings per interval */
+    int		subsamples;		/* gauge readings per interval, or
+					   PP_SUBSAMPLES_AUTO */
     char	host[PP_METRICLEN];	/* where to sample, "local:" */
     char	source[PP_NAMELEN];	/* primary source, "auto" */
     double	max_watts;		/* plausibility limit per source */
@@ -54,7 +55,10 @@ typedef struct {
 
 /* defaults; documented in README.md and pmdaprocpower.1 */
 #define PP_DEFAULT_INTERVAL	10
-#define PP_DEFAULT_SUBSAMPLES	5
+#define PP_SUBSAMPLES_AUTO	0	/* a gauge reading every PP_GAUGE_EVERY s */
+#define PP_GAUGE_EVERY		2.0
+#define PP_SUBSAMPLES_MAX	60
+#define PP_DEFAULT_SUBSAMPLES	PP_SUBSAMPLES_AUTO
 #define PP_DEFAULT_HOST		"local:"
 #define PP_DEFAULT_SOURCE	"auto"
 #define PP_DEFAULT_MAX_WATTS	10000.0
@@ -78,6 +82,12 @@ int pp_config_parse(pp_config *c, const char *file, const char *text,
 /* read and parse a file; a missing file is not an error (returns 0) */
 int pp_config_load(pp_config *c, const char *path,
 		   pp_config_report report, void *arg);
+
+/* gauge readings per interval of that many seconds: the configured
+   number, or with PP_SUBSAMPLES_AUTO one every PP_GAUGE_EVERY s (what
+   matters for a gauge's average is how often it is read, not how many
+   times a cycle: 5 at the default 10 s, 1 at 2 s) */
+int pp_config_subsamples(const pp_config *c, double interval);
 
 /* value checks shared by the parser and pmstore */
 int pp_interval_valid(long seconds);

@@ -288,7 +288,7 @@ run(void *arg)
 	   records as often as they come, then the next cycle */
 	span = interval_seen;
 	/* with neither to read between cycles, sleep through to the next */
-	sub = pp_sampler_gauges(s) > 0 ? s->cfg.subsamples : 1;
+	sub = pp_sampler_gauges(s) > 0 ? pp_config_subsamples(&s->cfg, span) : 1;
 	last_read = start;
 	for (k = 1;;) {
 	    double gap = pp_sampler_read_gap(s), tg, tr, t;

@@ -37,7 +37,15 @@ main(void)
 
     /* defaults */
     pp_config_defaults(&c);
-    CHECK(c.interval == 10 && c.subsamples == 5);
+    CHECK(c.interval == 10 && c.subsamples == PP_SUBSAMPLES_AUTO);
+    /* auto: a gauge reading every 2 s, whatever the interval */
+    CHECK(pp_config_subsamples(&c, 10) == 5);
+    CHECK(pp_config_subsamples(&c, 2) == 1);
+    CHECK(pp_config_subsamples(&c, 1) == 1);
+    CHECK(pp_config_subsamples(&c, 3) == 2);
+    CHECK(pp_config_subsamples(&c, 60) == 30);
+    CHECK(pp_config_subsamples(&c, 3600) == PP_SUBSAMPLES_MAX);
+    CHECK(pp_config_subsamples(&c, NAN) == 1);
     CHECK(strcmp(c.host, "local:") == 0 && strcmp(c.source, "auto") == 0);
     CHECK(c.model == PP_MODEL_AUTO);
     NEAR(c.model_idle, 0.74, 0);
@@ -65,6 +73,7 @@ main(void)
     NEAR(c.aggregate_idle, 3600, 0);
     CHECK(nreports == 0);
     CHECK(c.interval == 5 && c.subsamples == 10);
+    CHECK(pp_config_subsamples(&c, 2) == 10);	/* as configured */
     CHECK(strcmp(c.host, "pmcd.example") == 0);
     CHECK(strcmp(c.source, "rapl.psys") == 0);
     NEAR(c.max_watts, 500, 0);
@@ -108,7 +117,7 @@ main(void)
     CHECK(c.accounting == 1);
     NEAR(c.aggregate_idle, 86400, 0);
     CHECK(c.interval == 5);
-    CHECK(c.subsamples == 5);
+    CHECK(c.subsamples == PP_SUBSAMPLES_AUTO);
     NEAR(c.max_watts, 10000, 0);
     NEAR(c.model_idle, 0.74, 0);
     CHECK(strcmp(c.source, "auto") == 0);
@@ -150,6 +159,16 @@ main(void)
     CHECK(pp_source_name_valid("rapl.package-0") && pp_source_name_valid("battery-0"));
     CHECK(!pp_source_name_valid("") && !pp_source_name_valid("a b") &&
 	  !pp_source_name_valid("x\"y"));
+
+    /* subsamples: auto again, and a bad one keeps what was set */
+    pp_config_defaults(&c);
+    CHECK(parse(&c, "subsamples 4\nsubsamples auto\n") == 0);
+    CHECK(c.subsamples == PP_SUBSAMPLES_AUTO);
+    CHECK(parse(&c, "subsamples 7\nsubsamples 61\n") == 1);
+    CHECK(c.subsamples == 7 && strstr(reports, "keeping 7") != NULL);
+    CHECK(parse(&c, "subsamples auto\nsubsamples 1.5\n") == 1);
+    CHECK(c.subsamples == PP_SUBSAMPLES_AUTO &&
+	  strstr(reports, "keeping auto") != NULL);
 
     /* a missing file is no error and changes nothing */
     pp_config_defaults(&c);
