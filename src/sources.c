@@ -47,6 +47,12 @@ pp_sources_adopt(pp_sources *ss, const char *name)
     s->id = i;
     s->level_pmid = PM_ID_NULL;
     s->pmid = PM_ID_NULL;
+    if (strcmp(name, "model") == 0) {
+	/* a name no sensor may take: restored from the state, the model is
+	   the model, "not used" while a sensor measures, never "missing" */
+	s->kind = PP_KIND_MODEL;
+	s->cls = PP_CLASS_MODEL;
+    }
     return s;
 }
 

@@ -380,6 +380,12 @@ test_trust(void)
     CHECK(rf.refused == 8);
     CHECK(unattr2 == 0 && src2.n == 1);
     CHECK(back[0].count == 1 && back[0].next_id == 5);
+    /* the model, restored, is the model (not a sensor gone missing) */
+    put(path, "procpower-state 1 5\nsource 7 model\n");
+    st = empty();
+    CHECK(pp_state_load(&rf, path, &st) == 1);
+    CHECK(src2.n == 1 && strcmp(src2.s[0].name, "model") == 0 &&
+	  src2.s[0].kind == PP_KIND_MODEL && src2.s[0].cls == PP_CLASS_MODEL);
     /* the state file's time must be finite too */
     put(path, "procpower-state 1 inf\nunattributed 3\n");
     st = empty();
