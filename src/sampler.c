@@ -243,6 +243,14 @@ lookup_metrics(pp_sampler *s)
 	s->message[0] = '\0';	/* the one message that stays is that */
 }
 
+/* pmda-proc's names again, while they do not resolve */
+static void
+lookup_if_unnamed(pp_sampler *s)
+{
+    if (!procs_named(s))
+	lookup_metrics(s);
+}
+
 int
 pp_sampler_open(pp_sampler *s, int type, const char *name)
 {
@@ -260,8 +268,7 @@ pp_sampler_open(pp_sampler *s, int type, const char *name)
     s->local = s->live && is_local(name);
 
     s->message_passes = 0;
-    s->message[0] = '\0';
-    lookup_metrics(s);
+    lookup_metrics(s);		/* and the message it leaves */
     pp_acct_lookup(&s->acct);
     s->discovered = -1;	/* look at once */
     /* a new connection: the next cycle primes again */
@@ -881,8 +888,7 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     if (s->discovered < 0 ||
 	(s->live ? s->m_prev : s->t_prev) - s->discovered >= DISCOVER_EVERY) {
 	pp_sources_discover(&s->sources, &s->cfg, s->local);
-	if (!procs_named(s))
-	    lookup_metrics(s);
+	lookup_if_unnamed(s);
 	s->discovered = s->live ? s->m_prev : s->t_prev;
 	/* once a minute, give back the heap that processes gone, a burst
 	   of new ones or a peak left free (kept between cycles otherwise) */
@@ -976,8 +982,7 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
 	pmFreeResult(rp);
 	if (src)
 	    pmFreeResult(src);
-	if (!procs_named(s))
-	    lookup_metrics(s);
+	lookup_if_unnamed(s);
 	return 0;
     }
     priming = !s->procs.primed;
@@ -1015,8 +1020,7 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
 	 */
 	pp_sources_rediscover(&s->sources, &s->cfg, s->local);
 	pp_acct_lookup(&s->acct);
-	if (!procs_named(s))
-	    lookup_metrics(s);	/* pmda-proc back: from the next fetch */
+	lookup_if_unnamed(s);	/* pmda-proc back: from the next fetch */
 	s->discovered = s->live ? m : t;
 	s->agents_changed = 0;
 	s->describe_all = s->procs.primed && !priming;
