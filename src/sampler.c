@@ -308,7 +308,7 @@ pp_sampler_subsample(pp_sampler *s, int gauges, int records)
 	n = pp_sources_pmids(&s->sources, 1, list, PP_MAXSOURCES);
     /* the exit records too, when pmda-proc could drop some before the
        cycle (not in a restart's gap, whose first cycle reads them all) */
-    if (records && s->live && s->procs.primed && s->gap.time == 0 &&
+    if (records && s->live && s->procs.primed && s->gap.time <= 0 &&
 	!s->agents_changed)
 	na = pp_acct_pmids(&s->acct, list + n, PP_A_COUNT);
     if (n + na == 0)
