@@ -29,7 +29,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     text[size] = '\0';
     pp_config_defaults(&c);
     pp_config_parse(&c, "fuzz", text, quiet, NULL);
-    if (!pp_interval_valid(c.interval) || c.subsamples < 1 ||
+    if (!pp_interval_valid(c.interval) ||
+	(c.subsamples != PP_SUBSAMPLES_AUTO &&
+	 (c.subsamples < 1 || c.subsamples > PP_SUBSAMPLES_MAX)) ||
+	pp_config_subsamples(&c, c.interval) < 1 ||
+	pp_config_subsamples(&c, c.interval) > PP_SUBSAMPLES_MAX ||
 	c.nsensors < 0 || c.nsensors > PP_MAXSENSORS ||
 	c.nwraps < 0 || c.nwraps > PP_MAXWRAPS ||
 	!(c.max_watts > 0) || !(c.aggregate_idle >= 60) ||
