@@ -163,9 +163,6 @@ room(pmdaInstid **v, size_t *max, size_t n)
     return 0;
 }
 
-/* room in the slab of process values for n; -1 when out of memory */
-static int room_slab(size_t n);
-
 /*
  * The process instances and the pid index of the current snapshot, built
  * only when a request needs them (a fetch of a per-process metric, the
@@ -376,16 +373,22 @@ fetch_value(pmdaMetric *mdesc, unsigned int inst, pmAtomValue *atom)
     return PM_ERR_PMID;
 }
 
+/* energy counters to the microjoule, as the state holds them: after a
+   restart they go on from the very value last exported, never below */
+static void
+as_exported(const pmDesc *d, pmAtomValue *atom)
+{
+    if (d->type == PM_TYPE_DOUBLE && d->sem == PM_SEM_COUNTER)
+	atom->d = pp_state_joules(atom->d);
+}
+
 static int
 procpower_fetch_cb(pmdaMetric *mdesc, unsigned int inst, pmAtomValue *atom)
 {
     int sts = fetch_value(mdesc, inst, atom);
 
-    /* energy counters to the microjoule, as the state holds them: after a
-       restart they go on from the very value last exported, never below */
-    if (sts > 0 && mdesc->m_desc.type == PM_TYPE_DOUBLE &&
-	mdesc->m_desc.sem == PM_SEM_COUNTER)
-	atom->d = pp_state_joules(atom->d);
+    if (sts > 0)
+	as_exported(&mdesc->m_desc, atom);
     return sts;
 }
 
@@ -562,8 +565,7 @@ proc_vset(pmValueSet *vs, const pmdaMetric *m, size_t *used, pmdaExt *pmda)
 	if (p == NULL || proc_value(p, pmID_item(m->m_desc.pmid), &atom) <= 0)
 	    continue;
 	k = (size_t)(p - procs) + 1;
-	if (m->m_desc.sem == PM_SEM_COUNTER)
-	    atom.d = pp_state_joules(atom.d);
+	as_exported(&m->m_desc, &atom);
 	b = &slab[(*used)++];
 	b->vb.vtype = PM_TYPE_DOUBLE;
 	b->vb.vlen = PM_VAL_HDR_SIZE + sizeof(double);
