@@ -590,6 +590,15 @@ pp_acct_read_gap(const pp_accounting *a)
     return gap < PEEK_MIN_GAP ? PEEK_MIN_GAP : gap;
 }
 
+int
+pp_acct_read_due(const pp_accounting *a, double ended, double since)
+{
+    if (!(ended >= 0) || a->read_full || ended >= PEEK_NEW)
+	return 1;
+    /* a record is kept acct.control.lifetime: read within half of it */
+    return a->life > 0 && !(since < a->life / 2);
+}
+
 void
 pp_acct_canary(pp_accounting *a)
 {

@@ -155,6 +155,16 @@ void pp_acct_peek(pp_accounting *a, const pmResult *rp, int first,
 double pp_acct_read_gap(const pp_accounting *a);
 
 /*
+ * Whether a read between cycles is worth its fetch (of every record
+ * pmda-proc holds, a tenth of a millisecond a thousand) when at most
+ * `ended` processes ended since the last read, `since` seconds ago (the
+ * sampler's count of the kernel's tasks, see tasks.h; negative: not
+ * known, read).  Not while fewer than PEEK_NEW can have come, unless
+ * pmda-proc was found dropping them or they could expire first.
+ */
+int pp_acct_read_due(const pp_accounting *a, double ended, double since);
+
+/*
  * At the end of a live cycle: whether the last canary's record came (a
  * missing one counts as missed and the status says records stopped), and
  * a new canary.

@@ -26,6 +26,10 @@
 #define PROCS_HOLD	2
 /* seconds the first cycle after a restart waits for pmda-proc's answer */
 #define GAP_WAIT	70.0
+/* where the kernel's task counts are read (tasks.h), on this machine */
+#define PROC_ROOT	"/proc"
+
+static double mono_seconds(void);
 
 static const char *fixed_names[PP_M_FIXED] = {
     [PP_M_UTIME] = "proc.psinfo.utime",
@@ -295,12 +299,24 @@ pp_sampler_gauges(const pp_sampler *s)
     return pp_sources_pmids(&s->sources, 1, list, PP_MAXSOURCES);
 }
 
+/* the exit records were read: what the kernel counted just before */
+static void
+records_read(pp_sampler *s, const pp_tasks *tasks)
+{
+    s->tasks_ok = tasks != NULL;
+    if (tasks)
+	s->tasks_read = *tasks;
+    s->m_acct_read = mono_seconds();
+}
+
 int
 pp_sampler_subsample(pp_sampler *s, int gauges, int records)
 {
     pmID list[PP_MAXSOURCES + PP_A_COUNT];
     pmResult *rp;
-    int n = 0, na = 0, sts;
+    int n = 0, na = 0, sts, have = 0;
+    pp_tasks tasks;
+    double ended;
 
     if (s->ctx < 0)
 	return PM_ERR_NOCONTEXT;
@@ -309,8 +325,16 @@ pp_sampler_subsample(pp_sampler *s, int gauges, int records)
     /* the exit records too, when pmda-proc could drop some before the
        cycle (not in a restart's gap, whose first cycle reads them all) */
     if (records && s->live && s->procs.primed && s->gap.time <= 0 &&
-	!s->agents_changed)
-	na = pp_acct_pmids(&s->acct, list + n, PP_A_COUNT);
+	!s->agents_changed) {
+	/* on this machine, only when enough processes can have ended */
+	have = s->local && pp_tasks_read(PROC_ROOT, &tasks) == 0;
+	ended = have && s->tasks_ok ?
+		(double)pp_tasks_ended(&s->tasks_read, &tasks) : -1;
+	if (pp_acct_read_due(&s->acct, ended, mono_seconds() - s->m_acct_read))
+	    na = pp_acct_pmids(&s->acct, list + n, PP_A_COUNT);
+	else
+	    s->peeks_skipped++;
+    }
     if (n + na == 0)
 	return 0;
     if ((sts = pmUseContext(s->ctx)) < 0 ||
@@ -330,6 +354,7 @@ pp_sampler_subsample(pp_sampler *s, int gauges, int records)
 	pp_acct_peek(&s->acct, rp, n, &s->procs, s->boot > 0 ? s->boot : NAN,
 		     PP_RESULT_SECONDS(rp), s->aggs);
 	s->peeks++;
+	records_read(s, have ? &tasks : NULL);
     }
     pmFreeResult(rp);
     return 0;
@@ -871,6 +896,8 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     pmID srclist[2 * PP_MAXSOURCES];
     pmResult *rp, *src = NULL;
     int n = 0, nsrc, i, sts, valid = 0, ncpu, acct_first, priming, why;
+    int have_tasks;
+    pp_tasks tasks;
     size_t nnew;
     double t, dt, t_src, dt_src, busy_ms, util, joules = -1, m, m_src = 0, boot;
     pp_acct_gap gap;
@@ -932,6 +959,7 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
 	memcpy(list + n, srclist, nsrc * sizeof(pmID));
 	n += nsrc;
     }
+    have_tasks = s->local && pp_tasks_read(PROC_ROOT, &tasks) == 0;
     if ((sts = pmFetch(n, list, &rp)) < 0) {
 	s->errors++;
 	s->message_passes = 1;
@@ -943,6 +971,8 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     }
     if (sts & AGENTS_CHANGED)
 	s->agents_changed = 1;
+    if (s->live)
+	records_read(s, have_tasks ? &tasks : NULL);
     m = s->live ? mono_seconds() : 0;
     if (src == NULL)
 	m_src = m;

@@ -28,6 +28,7 @@
 #include "snapshot.h"
 #include "sources.h"
 #include "state.h"
+#include "tasks.h"
 
 enum {
     PP_M_UTIME, PP_M_STIME,
@@ -85,6 +86,11 @@ typedef struct {
 
     unsigned long long cycles, errors, skipped;
     unsigned long long peeks;	/* reads of exit records between cycles */
+    unsigned long long peeks_skipped;	/* ... not made: none could be due */
+    pp_tasks	tasks_read;	/* the kernel's tasks at the last read of
+				   exit records (local only) */
+    int		tasks_ok;	/* tasks_read holds a reading */
+    double	m_acct_read;	/* the boot-time clock then */
     double	unattributed_energy;
     char	message[256];
     int		message_passes;	/* the message is of a passing state (a failed

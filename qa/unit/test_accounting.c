@@ -3,12 +3,18 @@
  * Unit tests of what process accounting decides with plain numbers
  * (src/accounting.c): how soon records are read again between cycles, the
  * canary that tells records that stopped, and processes that left the
- * table with no record.  No PMAPI call is made.
+ * table with no record; and the kernel's task counts that tell whether a
+ * read is due (src/tasks.c).  No PMAPI call is made.
  */
 #include "accounting.h"
+#include "tasks.h"
 #include "unit.h"
 
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void
 test_read_gap(void)
@@ -37,6 +43,91 @@ test_read_gap(void)
     a.life = 3;					/* within half the lifetime */
     NEAR(pp_acct_read_gap(&a), 1.5, 1e-9);
     pp_acct_free(&a);
+}
+
+static void
+test_read_due(void)
+{
+    pp_accounting a;
+
+    pp_acct_init(&a, 1);
+    a.available = a.enabled = 1;
+    CHECK(pp_acct_read_due(&a, -1, 0));		/* not known: read */
+    CHECK(pp_acct_read_due(&a, NAN, 0));
+    CHECK(!pp_acct_read_due(&a, 0, 1));		/* none ended */
+    CHECK(!pp_acct_read_due(&a, 1499, 1));	/* fewer than a read's worth */
+    CHECK(pp_acct_read_due(&a, 1500, 1));
+    CHECK(!pp_acct_read_due(&a, 10, 1e6));	/* lifetime not known */
+    a.life = 60;
+    CHECK(!pp_acct_read_due(&a, 10, 29.9));
+    CHECK(pp_acct_read_due(&a, 10, 30));	/* they could expire first */
+    a.read_full = 1;				/* some may be lost already */
+    CHECK(pp_acct_read_due(&a, 0, 0));
+    pp_acct_free(&a);
+}
+
+/* a /proc of the test's own: stat (pad bytes before "processes"), loadavg */
+static int
+fake_proc(const char *dir, size_t pad, const char *processes,
+	  const char *loadavg, pp_tasks *t)
+{
+    char path[512];
+    FILE *f;
+    size_t i;
+
+    snprintf(path, sizeof(path), "%s/stat", dir);
+    if ((f = fopen(path, "w")) == NULL)
+	return -2;
+    fputs("cpu  1 2 3 4 5 6 7 0 0 0\nintr 12345", f);
+    for (i = 0; i < pad; i += 2)
+	fputs(" 0", f);
+    fprintf(f, "\nctxt 99\nbtime 1700000000\n%sprocs_running 1\n",
+	    processes);
+    fclose(f);
+    snprintf(path, sizeof(path), "%s/loadavg", dir);
+    if ((f = fopen(path, "w")) == NULL)
+	return -2;
+    fputs(loadavg, f);
+    fclose(f);
+    return pp_tasks_read(dir, t);
+}
+
+static void
+test_tasks(void)
+{
+    char dir[] = "/tmp/pp-tasks.XXXXXX", path[600];
+    pp_tasks t = { 0, 0 }, then, now;
+
+    CHECK(pp_tasks_read("/proc", &t) == 0);	/* this machine's */
+    CHECK(t.started > 0 && t.now > 0);
+    CHECK(mkdtemp(dir) != NULL);
+    CHECK(fake_proc(dir, 0, "processes 4242\n", "0.00 0.01 0.05 1/234 5678\n",
+		    &t) == 0);
+    CHECK(t.started == 4242 && t.now == 234);
+    /* a machine of many CPUs and interrupts: far past the first buffer */
+    CHECK(fake_proc(dir, 200000, "processes 7\n", "1 1 1 3/10 20\n", &t) == 0);
+    CHECK(t.started == 7 && t.now == 10);
+    CHECK(fake_proc(dir, 0, "", "0.00 0.01 0.05 1/234 5678\n", &t) < 0);
+    CHECK(fake_proc(dir, 0, "processes x\n", "0 0 0 1/2 3\n", &t) < 0);
+    CHECK(fake_proc(dir, 0, "processes 5\n", "0 0 0 12 3\n", &t) < 0);
+    CHECK(pp_tasks_read("/nonexistent", &t) < 0);
+    snprintf(path, sizeof(path), "%s/stat", dir);
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/loadavg", dir);
+    unlink(path);
+    rmdir(dir);
+
+    then.started = 1000; then.now = 300;
+    now.started = 1100; now.now = 300;		/* 100 came and went */
+    CHECK(pp_tasks_ended(&then, &now) == 100);
+    now.now = 350;				/* 50 of them still there */
+    CHECK(pp_tasks_ended(&then, &now) == 50);
+    now.now = 250;				/* and 50 older ones ended */
+    CHECK(pp_tasks_ended(&then, &now) == 150);
+    now.now = 500;				/* counts read apart: never < 0 */
+    CHECK(pp_tasks_ended(&then, &now) == 0);
+    now.started = 999;				/* went back: assume the worst */
+    CHECK(pp_tasks_ended(&then, &now) > 1000000);
 }
 
 static void
@@ -102,6 +193,8 @@ int
 main(void)
 {
     test_read_gap();
+    test_read_due();
+    test_tasks();
     test_canary();
     test_left();
     return unit_done("test_accounting");
