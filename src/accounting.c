@@ -25,6 +25,8 @@
 				   storm that starts just after one fills
 				   5,000 by the next beyond 2,500 exits a
 				   second */
+#define LIFE_DEFAULT	60.0	/* pmda-proc's acct.control.lifetime, when
+				   it does not say */
 #define RING_NEAR_FULL	4900	/* pmda-proc keeps 5,000 (RINGBUF_SIZE) */
 #define LEFT_AFTER_ON	30.0	/* a process that left this long after
 				   accounting came on left a record */
@@ -596,7 +598,7 @@ pp_acct_read_due(const pp_accounting *a, double ended, double since)
     if (!(ended >= 0) || a->read_full || ended >= PEEK_NEW)
 	return 1;
     /* a record is kept acct.control.lifetime: read within half of it */
-    return a->life > 0 && !(since < a->life / 2);
+    return !(since < (a->life > 0 ? a->life : LIFE_DEFAULT) / 2);
 }
 
 void

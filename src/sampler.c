@@ -299,14 +299,15 @@ pp_sampler_gauges(const pp_sampler *s)
     return pp_sources_pmids(&s->sources, 1, list, PP_MAXSOURCES);
 }
 
-/* the exit records were read: what the kernel counted just before */
+/* the exit records were read: what the kernel counted, and the time,
+   just before the fetch */
 static void
-records_read(pp_sampler *s, const pp_tasks *tasks)
+records_read(pp_sampler *s, const pp_tasks *tasks, double m)
 {
     s->tasks_ok = tasks != NULL;
     if (tasks)
 	s->tasks_read = *tasks;
-    s->m_acct_read = mono_seconds();
+    s->m_acct_read = m;
 }
 
 int
@@ -316,7 +317,7 @@ pp_sampler_subsample(pp_sampler *s, int gauges, int records)
     pmResult *rp;
     int n = 0, na = 0, sts, have = 0;
     pp_tasks tasks;
-    double ended;
+    double ended, m = 0;
 
     if (s->ctx < 0)
 	return PM_ERR_NOCONTEXT;
@@ -330,7 +331,8 @@ pp_sampler_subsample(pp_sampler *s, int gauges, int records)
 	have = s->local && pp_tasks_read(PROC_ROOT, &tasks) == 0;
 	ended = have && s->tasks_ok ?
 		(double)pp_tasks_ended(&s->tasks_read, &tasks) : -1;
-	if (pp_acct_read_due(&s->acct, ended, mono_seconds() - s->m_acct_read))
+	m = mono_seconds();
+	if (pp_acct_read_due(&s->acct, ended, m - s->m_acct_read))
 	    na = pp_acct_pmids(&s->acct, list + n, PP_A_COUNT);
 	else
 	    s->peeks_skipped++;
@@ -354,7 +356,7 @@ pp_sampler_subsample(pp_sampler *s, int gauges, int records)
 	pp_acct_peek(&s->acct, rp, n, &s->procs, s->boot > 0 ? s->boot : NAN,
 		     PP_RESULT_SECONDS(rp), s->aggs);
 	s->peeks++;
-	records_read(s, have ? &tasks : NULL);
+	records_read(s, have ? &tasks : NULL, m);
     }
     pmFreeResult(rp);
     return 0;
@@ -896,8 +898,9 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     pmID srclist[2 * PP_MAXSOURCES];
     pmResult *rp, *src = NULL;
     int n = 0, nsrc, i, sts, valid = 0, ncpu, acct_first, priming, why;
-    int have_tasks;
+    int have_tasks, nacct;
     pp_tasks tasks;
+    double m_acct;
     size_t nnew;
     double t, dt, t_src, dt_src, busy_ms, util, joules = -1, m, m_src = 0, boot;
     pp_acct_gap gap;
@@ -954,12 +957,14 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     for (i = 0; i < PP_M_FIXED; i++)
 	list[n++] = s->fixed[i];
     acct_first = n;
-    n += pp_acct_pmids(&s->acct, list + n, PP_A_COUNT);
+    nacct = pp_acct_pmids(&s->acct, list + n, PP_A_COUNT);
+    n += nacct;
     if (src == NULL) {
 	memcpy(list + n, srclist, nsrc * sizeof(pmID));
 	n += nsrc;
     }
     have_tasks = s->local && pp_tasks_read(PROC_ROOT, &tasks) == 0;
+    m_acct = s->live ? mono_seconds() : 0;
     if ((sts = pmFetch(n, list, &rp)) < 0) {
 	s->errors++;
 	s->message_passes = 1;
@@ -971,8 +976,6 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     }
     if (sts & AGENTS_CHANGED)
 	s->agents_changed = 1;
-    if (s->live)
-	records_read(s, have_tasks ? &tasks : NULL);
     m = s->live ? mono_seconds() : 0;
     if (src == NULL)
 	m_src = m;
@@ -1030,6 +1033,8 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     /* records are remembered by the wall clock, as pmda-proc keeps them */
     pp_acct_records(&s->acct, rp, acct_first, &s->procs, boot, priming, t,
 		    s->aggs, s->gap.time > 0 && same_boot(s, boot) ? &gap : NULL);
+    if (s->live && nacct > 0)
+	records_read(s, have_tasks ? &tasks : NULL, m_acct);
     /* the parents of short-lived processes bound their CPU time */
     pp_kin_plan(&s->kin, s->acct.exits, s->acct.nexits, &s->procs);
     if (s->live)

@@ -5,81 +5,56 @@
 #include "tasks.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#define STAT_MAX	(4 << 20)	/* /proc/stat of thousands of CPUs */
-
-/* the whole of a /proc file, NUL-terminated, in *buf (grown as needed) */
-static ssize_t
-slurp(const char *path, char **buf, size_t *size)
+/* the number after KEY at the start of a line of PATH: 0, or -1 */
+static int
+line_value(const char *path, const char *key, unsigned long long *v)
 {
-    size_t len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    char line[256], *end;
+    size_t klen = strlen(key);
+    int at_start = 1, found = -1;
+    FILE *f = fopen(path, "re");
 
-    if (fd < 0)
+    if (f == NULL)
 	return -1;
-    for (;;) {
-	ssize_t r;
+    /* lines longer than the buffer (/proc/stat's "intr") come in pieces:
+       only a piece that starts a line is looked at */
+    while (fgets(line, sizeof(line), f) != NULL) {
+	size_t len = strlen(line);
 
-	if (len + 1 >= *size) {
-	    size_t want = *size ? 2 * *size : 8192;
-	    char *b;
-
-	    if (want > STAT_MAX || (b = realloc(*buf, want)) == NULL) {
-		close(fd);
-		return -1;
-	    }
-	    *buf = b;
-	    *size = want;
-	}
-	r = read(fd, *buf + len, *size - len - 1);
-	if (r < 0 && errno == EINTR)
-	    continue;
-	if (r < 0) {
-	    close(fd);
-	    return -1;
-	}
-	if (r == 0)
+	if (at_start && strncmp(line, key, klen) == 0) {
+	    errno = 0;
+	    *v = strtoull(line + klen, &end, 10);
+	    if (end != line + klen && errno == 0)
+		found = 0;
 	    break;
-	len += (size_t)r;
+	}
+	at_start = len > 0 && line[len - 1] == '\n';
     }
-    close(fd);
-    (*buf)[len] = '\0';
-    return (ssize_t)len;
+    fclose(f);
+    return found;
 }
 
 int
 pp_tasks_read(const char *proc, pp_tasks *t)
 {
-    /* the thread that samples is the only reader: its buffer is kept */
-    static __thread char *buf;
-    static __thread size_t size;
-    char path[256];
-    const char *p;
-    char *end;
+    char path[256], line[128], *p, *end;
     unsigned long long started, now;
+    FILE *f;
 
     snprintf(path, sizeof(path), "%s/stat", proc);
-    if (slurp(path, &buf, &size) < 0)
+    if (line_value(path, "processes ", &started) < 0)
 	return -1;
-    if (strncmp(buf, "processes ", 10) == 0)
-	p = buf + 10;
-    else if ((p = strstr(buf, "\nprocesses ")) != NULL)
-	p += 11;
-    else
-	return -1;
-    errno = 0;
-    started = strtoull(p, &end, 10);
-    if (end == p || errno != 0)
-	return -1;
-
     /* "0.00 0.01 0.05 1/234 5678" */
     snprintf(path, sizeof(path), "%s/loadavg", proc);
-    if (slurp(path, &buf, &size) < 0 || (p = strchr(buf, '/')) == NULL)
+    if ((f = fopen(path, "re")) == NULL)
+	return -1;
+    p = fgets(line, sizeof(line), f);
+    fclose(f);
+    if (p == NULL || (p = strchr(line, '/')) == NULL)
 	return -1;
     p++;
     errno = 0;
@@ -94,14 +69,16 @@ pp_tasks_read(const char *proc, pp_tasks *t)
 unsigned long long
 pp_tasks_ended(const pp_tasks *then, const pp_tasks *now)
 {
-    unsigned long long started;
+    unsigned long long started, reaped;
 
     if (now->started < then->started)
 	return ~0ULL;
     started = now->started - then->started;
-    /* ended = started - (now - then), never below 0 */
-    if (now->now >= then->now)
-	return started > now->now - then->now ?
-	       started - (now->now - then->now) : 0;
-    return started + (then->now - now->now);
+    /* tasks reaped: then + started - now, never below 0 */
+    reaped = then->now + started > now->now ?
+	     then->now + started - now->now : 0;
+    /* every one started may have ended, reaped or not yet (a zombie has
+       left its record already), and those reaped include the older ones
+       that ended */
+    return started + reaped;
 }

@@ -3,9 +3,12 @@
  * The kernel's own count of tasks, to tell, without asking pmcd, whether
  * any process can have ended since a moment: tasks started since boot
  * (the "processes" line of /proc/stat) and tasks now (the fourth field of
- * /proc/loadavg, "running/all").  Both count threads; what ended between
- * two readings is the ones started less the growth, an upper bound on
- * the processes that left an exit record.
+ * /proc/loadavg, "running/all").  Both count threads.  A task leaves its
+ * exit record when it exits but leaves the count only when reaped, so
+ * between two readings at most those started (ended or zombies) and
+ * those reaped (started + then - now) ended: an upper bound on the
+ * processes that left a record, short only of older ones that exited and
+ * wait, unreaped, for their parent.
  *
  * Read only when the agent samples the machine it runs on.
  */

@@ -57,7 +57,11 @@ test_read_due(void)
     CHECK(!pp_acct_read_due(&a, 0, 1));		/* none ended */
     CHECK(!pp_acct_read_due(&a, 1499, 1));	/* fewer than a read's worth */
     CHECK(pp_acct_read_due(&a, 1500, 1));
-    CHECK(!pp_acct_read_due(&a, 10, 1e6));	/* lifetime not known */
+    /* lifetime not said: pmda-proc's default, 60 s */
+    CHECK(!pp_acct_read_due(&a, 10, 29.9));
+    CHECK(pp_acct_read_due(&a, 10, 30));
+    a.life = 600;
+    CHECK(!pp_acct_read_due(&a, 10, 299));
     a.life = 60;
     CHECK(!pp_acct_read_due(&a, 10, 29.9));
     CHECK(pp_acct_read_due(&a, 10, 30));	/* they could expire first */
@@ -78,9 +82,13 @@ fake_proc(const char *dir, size_t pad, const char *processes,
     snprintf(path, sizeof(path), "%s/stat", dir);
     if ((f = fopen(path, "w")) == NULL)
 	return -2;
-    fputs("cpu  1 2 3 4 5 6 7 0 0 0\nintr 12345", f);
+    fputs("cpu  1 2 3 4 5 6 7 0 0 0\nintr", f);
     for (i = 0; i < pad; i += 2)
 	fputs(" 0", f);
+    /* a piece of the long line read in parts that looks like the line
+       wanted: not taken for it */
+    if (pad > 0)
+	fputs(" processes 99", f);
     fprintf(f, "\nctxt 99\nbtime 1700000000\n%sprocs_running 1\n",
 	    processes);
     fclose(f);
@@ -104,9 +112,13 @@ test_tasks(void)
     CHECK(fake_proc(dir, 0, "processes 4242\n", "0.00 0.01 0.05 1/234 5678\n",
 		    &t) == 0);
     CHECK(t.started == 4242 && t.now == 234);
-    /* a machine of many CPUs and interrupts: far past the first buffer */
+    /* a machine of many CPUs and interrupts: far past the first buffer,
+       and a long line whose second piece (fgets's 255 bytes: "intr" +
+       125 * " 0" + " ") begins "processes 99" */
     CHECK(fake_proc(dir, 200000, "processes 7\n", "1 1 1 3/10 20\n", &t) == 0);
     CHECK(t.started == 7 && t.now == 10);
+    CHECK(fake_proc(dir, 250, "processes 8\n", "1 1 1 3/10 20\n", &t) == 0);
+    CHECK(t.started == 8);
     CHECK(fake_proc(dir, 0, "", "0.00 0.01 0.05 1/234 5678\n", &t) < 0);
     CHECK(fake_proc(dir, 0, "processes x\n", "0 0 0 1/2 3\n", &t) < 0);
     CHECK(fake_proc(dir, 0, "processes 5\n", "0 0 0 12 3\n", &t) < 0);
@@ -117,15 +129,22 @@ test_tasks(void)
     unlink(path);
     rmdir(dir);
 
+    /* at most: all those started (ended, or zombies with their record
+       written), and those reaped (then + started - now) */
     then.started = 1000; then.now = 300;
-    now.started = 1100; now.now = 300;		/* 100 came and went */
-    CHECK(pp_tasks_ended(&then, &now) == 100);
-    now.now = 350;				/* 50 of them still there */
-    CHECK(pp_tasks_ended(&then, &now) == 50);
-    now.now = 250;				/* and 50 older ones ended */
-    CHECK(pp_tasks_ended(&then, &now) == 150);
-    now.now = 500;				/* counts read apart: never < 0 */
+    now.started = 1000; now.now = 300;		/* none */
     CHECK(pp_tasks_ended(&then, &now) == 0);
+    now.started = 1100;				/* 100 came and went */
+    CHECK(pp_tasks_ended(&then, &now) == 200);
+    now.now = 400;				/* or are zombies */
+    CHECK(pp_tasks_ended(&then, &now) == 100);
+    now.now = 250;				/* and 50 older ones were reaped */
+    CHECK(pp_tasks_ended(&then, &now) == 250);
+    now.started = 1000;				/* 300 older ones reaped */
+    now.now = 0;
+    CHECK(pp_tasks_ended(&then, &now) == 300);
+    now.started = 1100; now.now = 500;		/* counts read apart: never < 0 */
+    CHECK(pp_tasks_ended(&then, &now) == 100);
     now.started = 999;				/* went back: assume the worst */
     CHECK(pp_tasks_ended(&then, &now) > 1000000);
 }
