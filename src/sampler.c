@@ -334,8 +334,6 @@ pp_sampler_subsample(pp_sampler *s, int gauges, int records)
 	m = mono_seconds();
 	if (pp_acct_read_due(&s->acct, ended, m - s->m_acct_read))
 	    na = pp_acct_pmids(&s->acct, list + n, PP_A_COUNT);
-	else
-	    s->peeks_skipped++;
     }
     if (n + na == 0)
 	return 0;
@@ -963,7 +961,7 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
 	memcpy(list + n, srclist, nsrc * sizeof(pmID));
 	n += nsrc;
     }
-    have_tasks = s->local && pp_tasks_read(PROC_ROOT, &tasks) == 0;
+    have_tasks = nacct > 0 && s->local && pp_tasks_read(PROC_ROOT, &tasks) == 0;
     m_acct = s->live ? mono_seconds() : 0;
     if ((sts = pmFetch(n, list, &rp)) < 0) {
 	s->errors++;

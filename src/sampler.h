@@ -86,7 +86,6 @@ typedef struct {
 
     unsigned long long cycles, errors, skipped;
     unsigned long long peeks;	/* reads of exit records between cycles */
-    unsigned long long peeks_skipped;	/* ... not made: none could be due */
     pp_tasks	tasks_read;	/* the kernel's tasks at the last read of
 				   exit records (local only) */
     int		tasks_ok;	/* tasks_read holds a reading */
