@@ -841,8 +841,10 @@ share_gap(pp_sampler *s, double joules, double now)
 }
 
 
-/* the processes' CPU times came back as an error, not as values, or their
-   names did not resolve: why (a PCP error code), else 0 */
+/* the processes' CPU times came back as an error or with no value at all
+   (a machine always runs some process, this agent at least: no values is
+   no answer, not every process gone), or their names did not resolve:
+   why (a PCP error code), else 0 */
 static int
 procs_failed(const pp_sampler *s, const pmResult *rp)
 {
@@ -850,6 +852,8 @@ procs_failed(const pp_sampler *s, const pmResult *rp)
 	return PM_ERR_NAME;
     if (rp->numpmid > PP_M_UTIME && rp->vset[PP_M_UTIME]->numval < 0)
 	return rp->vset[PP_M_UTIME]->numval;
+    if (rp->numpmid > PP_M_UTIME && rp->vset[PP_M_UTIME]->numval == 0)
+	return PM_ERR_VALUE;
     return 0;
 }
 
