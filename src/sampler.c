@@ -850,10 +850,9 @@ procs_failed(const pp_sampler *s, const pmResult *rp)
 {
     if (!procs_named(s))
 	return PM_ERR_NAME;
-    if (rp->numpmid > PP_M_UTIME && rp->vset[PP_M_UTIME]->numval < 0)
-	return rp->vset[PP_M_UTIME]->numval;
-    if (rp->numpmid > PP_M_UTIME && rp->vset[PP_M_UTIME]->numval == 0)
-	return PM_ERR_VALUE;
+    if (rp->numpmid > PP_M_UTIME && rp->vset[PP_M_UTIME]->numval <= 0)
+	return rp->vset[PP_M_UTIME]->numval < 0 ?
+	       rp->vset[PP_M_UTIME]->numval : PM_ERR_VALUE;
     return 0;
 }
 
