@@ -423,7 +423,6 @@ pp_table_begin(pp_table *t)
     t->again = 0;
     t->cycle++;
     t->norder = 0;
-    t->ascending = 1;
     t->cpu_sum = 0;
     /* last interval's shares end with it (the list's entries are all
        still in the table: only entries missed in a cycle are dropped) */
@@ -451,8 +450,6 @@ mark_active(pp_table *t, pp_proc *p)
 static int
 record(pp_table *t, pp_proc *p)
 {
-    if (t->norder > 0 && t->order[t->norder - 1]->pid > p->pid)
-	t->ascending = 0;
     p->order_index = (unsigned)t->norder;
     return append(&t->order, &t->norder, &t->ordermax, p);
 }

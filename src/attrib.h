@@ -205,7 +205,6 @@ typedef struct {
     pp_proc	**order, **prev;
     size_t	norder, ordermax, nprev, prevmax, cursor;
     size_t	again;		/* of last cycle's, how many recorded again */
-    int		ascending;	/* ... and that order is by pid */
     double	cpu_sum;	/* CPU ms of this cycle's processes */
     /* this cycle's processes that used CPU time (delta > 0): the only ones
        the split gives a share to and the caller adds up (most processes

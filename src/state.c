@@ -33,7 +33,7 @@
  * clients expect.  A counter source's last reading (in joules) and its
  * time let the first cycle after a restart carry the energy of the gap;
  * the machine's busy CPU counter ("cpu") and each live process's start
- * and CPU time ("proc", in ascending pid order when the table is) let it
+ * and CPU time ("proc", in pmda-proc's order) let it
  * share that energy with the processes that lived through the gap; the
  * exit records counted that began in TIME's second ("seen") keep those
  * from being counted for the gap again.  A
@@ -371,20 +371,41 @@ add_agg(pp_state_file *f, size_t *cursor, int kind, const pp_agg *a)
 }
 
 /*
+ * The last text's line of process pid, looked for from *cursor on, a
+ * little way: processes come in pmda-proc's order, which is not always
+ * by pid (nor are they sorted here: that would cost more than it saves)
+ * but is the same from one cycle to the next, so a process's line is at
+ * the cursor or just past the lines of processes gone since.
+ */
+#define PROC_LOOKAHEAD	64
+
+static const pp_state_line *
+last_proc_line(pp_state_file *f, size_t *cursor, int pid)
+{
+    size_t i, end = *cursor + PROC_LOOKAHEAD;
+
+    if (end > f->nprev)
+	end = f->nprev;
+    for (i = *cursor; i < end; i++)
+	if (f->prev_lines[i].kind == PP_NAGG && f->prev_lines[i].id == pid) {
+	    *cursor = i + 1;
+	    return &f->prev_lines[i];
+	}
+    return NULL;
+}
+
+/*
  * A live process's line (its record's kind is PP_NAGG, after every
- * aggregate's): the last text's when it says the same.  Only processes
- * in ascending pid order are merged with the last text's (and noted for
- * the next); 0 or -errno.
+ * aggregate's): the last text's when it says the same; 0 or -errno.
  */
 static int
-add_proc(pp_state_file *f, size_t *cursor, const pp_proc *p, int ascending)
+add_proc(pp_state_file *f, size_t *cursor, const pp_proc *p)
 {
-    const pp_state_line *was = ascending ? last_line(f, cursor, PP_NAGG, p->pid)
-					 : NULL;
+    const pp_state_line *was = last_proc_line(f, cursor, p->pid);
     size_t start = f->len;
     int sts;
 
-    if (ascending && (sts = room_for_line(f)) < 0)
+    if ((sts = room_for_line(f)) < 0)
 	return sts;
     if (was != NULL && was->energy == p->cpu && was->last == p->start)
 	sts = add_bytes(f, f->prev + was->off, was->len);
@@ -394,8 +415,7 @@ add_proc(pp_state_file *f, size_t *cursor, const pp_proc *p, int ascending)
 	sts = add_fixed(f, p->cpu, 3, '\n');
     if (sts < 0)
 	return sts;
-    if (ascending)
-	note_line(f, PP_NAGG, p->pid, p->cpu, p->start, start);
+    note_line(f, PP_NAGG, p->pid, p->cpu, p->start, start);
     return 0;
 }
 
@@ -527,10 +547,13 @@ pp_state_save(pp_state_file *f, const char *path, const pp_state *st,
 	    (sts = add_fixed(f, st->busy, 3, ' ')) == 0)
 	    sts = add_fixed(f, st->boot, 3, '\n');
     }
+    /* the processes' lines are last: from the first of the last text's */
+    while (cursor < f->nprev && f->prev_lines[cursor].kind < PP_NAGG)
+	cursor++;
     for (i = 0; sts == 0 && st->procs && i < st->procs->norder; i++) {
 	const pp_proc *p = st->procs->order[i];
 	if (p->start > 0 && p->cpu >= 0)
-	    sts = add_proc(f, &cursor, p, st->procs->ascending);
+	    sts = add_proc(f, &cursor, p);
     }
     for (i = 0; sts == 0 && i < st->ncounted; i++) {
 	uint64_t key = st->counted[i];
