@@ -59,7 +59,9 @@ typedef struct {
     size_t	ncounted;
 } pp_state;
 
-/* an aggregate's line in a text: copied when it would say the same */
+/* an aggregate's or a live process's line in a text: copied when it
+   would say the same (a process's kind is PP_NAGG, its id the pid, its
+   energy the CPU time and last the start) */
 typedef struct {
     int		kind, id;
     double	energy, last;	/* as written; last -1 for "-" */
@@ -89,7 +91,7 @@ typedef struct {
     char	*buf;		/* the text being made */
     size_t	max;		/* bytes allocated for it */
     size_t	len;		/* bytes of it in use */
-    pp_state_line *lines;	/* its aggregates' lines */
+    pp_state_line *lines;	/* its aggregates' and processes' lines */
     size_t	nlines, lines_max;
     char	*prev;		/* the last text written, and its lines */
     size_t	prev_max;

@@ -320,18 +320,37 @@ test_gap_lines(void)
     CHECK(gap.nprocs == 3 && gap.procs[0].pid == 20 && gap.procs[1].pid == 500 &&
 	  gap.procs[2].pid == 900);
 
-    /* the same order next cycle, out of pid order still (pmda-proc's):
-       one gone, one new, one busier; the others' lines are copied, and
-       the text is what a fresh formatting gives */
+    /* the same order next cycle, out of pid order still (pmda-proc's),
+       with aggregates before the processes' lines: one process gone,
+       one new, one busier; the others' lines are copied (a mark put in
+       the last text shows it), and, the mark taken out, the text is
+       what a fresh formatting gives */
+    pp_agg_get(&aggs[0], "make")->energy = 2.5;
+    pp_agg_get(&aggs[1], "root")->energy = 7;
+    CHECK(pp_state_save(&wf, path, &st, 145) == 0);
+    {
+	char *mark = memmem(wf.prev, wf.len, "proc 500 12.000 3.000\n", 22);
+	CHECK(mark != NULL);
+	if (mark != NULL)
+	    mark[11] = '#';	/* "proc 500 12#000 3.000" */
+    }
+    pp_table_begin(&t);
+    live(&t, 900, 10, 1.5);
+    live(&t, 700, 13, 4);
+    live(&t, 500, 12, 3);
+    CHECK(pp_state_save(&wf, path, &st, 150) == 0);
+    CHECK(memmem(wf.prev, wf.len, "\nproc 900 10.000 1.500\nproc 700 13.000 "
+		 "4.000\nproc 500 12#000 3.000\nend ", 71) != NULL);
     pp_table_begin(&t);
     live(&t, 900, 10, 1);
     live(&t, 700, 13, 4);
     live(&t, 500, 12, 3.5);
-    CHECK(pp_state_save(&wf, path, &st, 150) == 0);
+    CHECK(pp_state_save(&wf, path, &st, 155) == 0);
     CHECK(pp_state_save(&wf, path, &st, 160) == 0);
     slurp(path, buf, sizeof(buf));
     CHECK(strstr(buf, "\nproc 900 10.000 1.000\nproc 700 13.000 4.000\n"
 		  "proc 500 12.000 3.500\nend ") != NULL);
+    CHECK(strstr(buf, "agg 0 ") != NULL && strstr(buf, "agg 1 ") != NULL);
     {
 	pp_state_file fresh;
 	pp_state_file_init(&fresh);
