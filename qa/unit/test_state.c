@@ -184,6 +184,28 @@ test_lines(void)
 }
 
 /* a process pid at cpu ms, started at start, recorded in table t */
+/*
+ * text, the last save (the seq-th, at now) of st to path, is what a
+ * fresh formatting gives: the same save by a new pp_state_file, into
+ * path1 (path's copy)
+ */
+static void
+same_as_fresh(const char *path, const char *path1, const pp_state *st,
+	      unsigned long long seq, double now, const char *text)
+{
+    static char buf2[8192];
+    pp_state_file fresh;
+
+    pp_state_file_init(&fresh);
+    unlink(path1);
+    fresh.next = 1;
+    fresh.seq = seq - 1;
+    CHECK(pp_state_save(&fresh, path, st, now) == 0);
+    slurp(path1, buf2, sizeof(buf2));
+    CHECK(strcmp(text, buf2) == 0);
+    pp_state_file_close(&fresh);
+}
+
 static pp_proc *
 live(pp_table *t, int pid, double start, double cpu)
 {
@@ -205,7 +227,7 @@ static void
 test_gap_lines(void)
 {
     char path[] = "/tmp/procpower-gap-XXXXXX", path1[64];
-    static char buf[8192], buf2[8192];
+    static char buf[8192];
     int fd = mkstemp(path), k;
     pp_aggset aggs[PP_NAGG];
     pp_sources src;
@@ -247,17 +269,7 @@ test_gap_lines(void)
     CHECK(pp_state_save(&wf, path, &st, 120) == 0);
     slurp(path, buf, sizeof(buf));
     CHECK(strstr(buf, "\nproc 300 2500.250 1250.500\n") != NULL);
-    {
-	pp_state_file fresh;
-	pp_state_file_init(&fresh);
-	unlink(path1);
-	fresh.next = 1;
-	fresh.seq = wf.seq - 1;
-	CHECK(pp_state_save(&fresh, path, &st, 120) == 0);
-	slurp(path1, buf2, sizeof(buf2));
-	CHECK(strcmp(buf, buf2) == 0);
-	pp_state_file_close(&fresh);
-    }
+    same_as_fresh(path, path1, &st, wf.seq, 120, buf);
 
     /* read back into a gap: in pid order */
     rs = empty();
@@ -351,17 +363,7 @@ test_gap_lines(void)
     CHECK(strstr(buf, "\nproc 900 10.000 1.000\nproc 700 13.000 4.000\n"
 		  "proc 500 12.000 3.500\nend ") != NULL);
     CHECK(strstr(buf, "agg 0 ") != NULL && strstr(buf, "agg 1 ") != NULL);
-    {
-	pp_state_file fresh;
-	pp_state_file_init(&fresh);
-	unlink(path1);
-	fresh.next = 1;
-	fresh.seq = wf.seq - 1;
-	CHECK(pp_state_save(&fresh, path, &st, 160) == 0);
-	slurp(path1, buf2, sizeof(buf2));
-	CHECK(strcmp(buf, buf2) == 0);
-	pp_state_file_close(&fresh);
-    }
+    same_as_fresh(path, path1, &st, wf.seq, 160, buf);
 
     /* bad lines, one by one; a pid twice is kept once */
     put(path, "procpower-state 1 5\ncpu nan 5\nproc 0 1 2\nproc 5 inf 3\n"
