@@ -953,7 +953,9 @@ dbpmda_agent_conf() {
 
 # dbpmda_run: dbpmda with the agent's namespace, commands from stdin
 dbpmda_run() {
-    dbpmda -n "$PP_DIR/root" -ie 2>&1
+    # the agent's version exchange within 60 s, not dbpmda's default 3:
+    # under valgrind on a loaded machine it took longer (trixie, CI)
+    dbpmda -q 60 -n "$PP_DIR/root" -ie 2>&1
 }
 
 # the "open pipe" command that starts the agent (with a command such as
