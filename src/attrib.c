@@ -70,6 +70,17 @@ pp_delta_text(pp_delta_status s)
     return "?";
 }
 
+int
+pp_gap_untold(double dt, double interval, int gauge, double range,
+	      double max_watts)
+{
+    if (!(dt > PP_GAP_MAX && dt > 2 * interval))
+	return 0;		/* an interval, not a gap */
+    if (gauge)
+	return 1;
+    return range > 0 && !(dt * max_watts < range);
+}
+
 /* ---- gauges ---- */
 
 int

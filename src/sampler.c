@@ -360,6 +360,13 @@ pp_sampler_subsample(pp_sampler *s, int gauges, int records)
     return 0;
 }
 
+void
+pp_sampler_set_interval(pp_sampler *s, int seconds)
+{
+    if (seconds >= PP_INTERVAL_MIN && seconds <= PP_INTERVAL_MAX)
+	s->cfg.interval = seconds;
+}
+
 double
 pp_sampler_read_gap(const pp_sampler *s)
 {

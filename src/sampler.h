@@ -154,6 +154,9 @@ int pp_sampler_gauges(const pp_sampler *s);
  */
 int pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out);
 
+/* the interval now (a pmstore changes it): what a gap is measured against */
+void pp_sampler_set_interval(pp_sampler *s, int seconds);
+
 /* the state file of cfg.state: read at start-up, written now and then */
 int pp_sampler_load_state(pp_sampler *s);
 int pp_sampler_save_state(pp_sampler *s);

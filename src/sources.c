@@ -482,8 +482,9 @@ pp_sources_gauges(pp_sources *ss, const pmResult *rp, double max_watts)
 }
 
 static void
-close_counter(pp_source *s, const pmResult *rp, double dt, double max_watts)
+close_counter(pp_source *s, const pmResult *rp, double dt, const pp_config *cfg)
 {
+    double max_watts = cfg->max_watts;
     double v, j;
     pp_delta_status st;
 
@@ -525,11 +526,19 @@ close_counter(pp_source *s, const pmResult *rp, double dt, double max_watts)
     s->valid = pp_delta_usable(st);
     s->joules = j;
     snprintf(s->status, PP_STATUSLEN, "%s", pp_delta_text(st));
+    if (s->valid && pp_gap_untold(dt, cfg->interval, 0, s->counter.range,
+				  max_watts)) {
+	s->valid = 0;		/* the next interval starts from this reading */
+	s->joules = 0;
+	snprintf(s->status, PP_STATUSLEN, "interval skipped: a gap of %.0f s "
+		 "could hold more than one wrap of the counter", dt);
+    }
 }
 
 static void
-close_gauge(pp_source *s, const pmResult *rp, double dt, double max_watts)
+close_gauge(pp_source *s, const pmResult *rp, double dt, const pp_config *cfg)
 {
+    double max_watts = cfg->max_watts;
     double v, j, secs, t = PP_RESULT_SECONDS(rp);
     int n;
 
@@ -549,6 +558,12 @@ close_gauge(pp_source *s, const pmResult *rp, double dt, double max_watts)
 	snprintf(s->status, PP_STATUSLEN, "bad reading %g refused", v);
     if ((n = pp_gauge_take(&s->gauge, &j, &secs)) == 0) {
 	snprintf(s->status, PP_STATUSLEN, "priming: first reading");
+	return;
+    }
+    if (pp_gap_untold(dt, cfg->interval, 1, 0, max_watts)) {
+	/* taken: the next interval starts from this reading */
+	snprintf(s->status, PP_STATUSLEN, "interval skipped: a gap of %.0f s "
+		 "between readings (what it drew then is unknown)", dt);
 	return;
     }
     /* the average over the sub-samples, over the cycle's interval */
@@ -586,10 +601,10 @@ pp_sources_interval(pp_sources *ss, const pmResult *rp, double dt,
 	}
 	switch (s->kind) {
 	case PP_KIND_COUNTER:
-	    close_counter(s, rp, dt, cfg->max_watts);
+	    close_counter(s, rp, dt, cfg);
 	    break;
 	case PP_KIND_GAUGE:
-	    close_gauge(s, rp, dt, cfg->max_watts);
+	    close_gauge(s, rp, dt, cfg);
 	    break;
 	case PP_KIND_MODEL:
 	    if (util < 0 || !(dt > 0)) {

@@ -148,9 +148,6 @@ pp_source *pp_sources_adopt(pp_sources *ss, const char *name);
  */
 int pp_sources_view(const pp_sources *ss, pp_source_class cls);
 
-/* the longest gap across a restart whose energy may be carried */
-#define PP_GAP_MAX	600.0
-
 /* a source by name, -1 if none */
 int pp_sources_find(const pp_sources *ss, const char *name);
 

@@ -277,6 +277,7 @@ run(void *arg)
 	if (stopping(w))
 	    break;
 	start = now();
+	pp_sampler_set_interval(s, (int)interval_seen);
 	if (pp_sampler_cycle(s, source, &snap) < 0) {
 	    /* pmcd went away or the context broke: reconnect from scratch */
 	    pp_sampler_close(s);
