@@ -364,7 +364,14 @@ void
 pp_sampler_set_interval(pp_sampler *s, int seconds)
 {
     if (seconds >= PP_INTERVAL_MIN && seconds <= PP_INTERVAL_MAX)
-	s->cfg.interval = seconds;
+	s->interval = seconds;
+}
+
+/* the interval now: the configured one until a pmstore changes it */
+static double
+interval_now(const pp_sampler *s)
+{
+    return s->interval > 0 ? s->interval : s->cfg.interval;
 }
 
 double
@@ -1068,7 +1075,8 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
 	s->agents_changed = 0;
 	s->describe_all = s->procs.primed && !priming;
     }
-    pp_sources_interval(&s->sources, src ? src : rp, dt_src, &s->cfg, ncpu, util);
+    pp_sources_interval(&s->sources, src ? src : rp, dt_src, &s->cfg,
+			interval_now(s), ncpu, util);
     pmFreeResult(rp);
     if (src)
 	pmFreeResult(src);
@@ -1109,8 +1117,10 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     /* by the agent's own time: a step of the wall clock neither expires
        an aggregate nor drops a process before its exit record can come */
     account_aggregates(s, &split, valid ? joules : 0, s->clock);
-    /* exited processes stay findable a little while for their records */
-    pp_table_sweep(&s->procs, s->clock, 2.0 * s->cfg.interval + 10, reap, s);
+    /* exited processes stay findable a little while for their records:
+       two intervals and 10 s, never less than the configured interval's */
+    pp_table_sweep(&s->procs, s->clock, 2.0 * fmax(interval_now(s),
+					       s->cfg.interval) + 10, reap, s);
     if (s->live)
 	pp_acct_canary(&s->acct);	/* its record must come next cycle */
     pp_acct_keep_on(&s->acct, s->ctx);

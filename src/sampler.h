@@ -71,6 +71,8 @@ typedef struct {
 				   restart began to wait for pmda-proc, 0 */
 
     double	t_prev;		/* time of the previous full fetch, 0 none */
+    int		interval;	/* the interval now (pp_sampler_set_interval),
+				   0 until set: the configuration's */
     double	clock;		/* the agent's own time: the wall clock's at
 				   the first cycle, then on by each interval
 				   as measured (pp_interval_seconds), so that

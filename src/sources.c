@@ -482,7 +482,8 @@ pp_sources_gauges(pp_sources *ss, const pmResult *rp, double max_watts)
 }
 
 static void
-close_counter(pp_source *s, const pmResult *rp, double dt, const pp_config *cfg)
+close_counter(pp_source *s, const pmResult *rp, double dt, double interval,
+	      const pp_config *cfg)
 {
     double max_watts = cfg->max_watts;
     double v, j;
@@ -526,7 +527,7 @@ close_counter(pp_source *s, const pmResult *rp, double dt, const pp_config *cfg)
     s->valid = pp_delta_usable(st);
     s->joules = j;
     snprintf(s->status, PP_STATUSLEN, "%s", pp_delta_text(st));
-    if (s->valid && pp_gap_untold(dt, cfg->interval, 0, s->counter.range,
+    if (s->valid && pp_gap_untold(dt, interval, 0, s->counter.range,
 				  max_watts)) {
 	s->valid = 0;		/* the next interval starts from this reading */
 	s->joules = 0;
@@ -536,7 +537,8 @@ close_counter(pp_source *s, const pmResult *rp, double dt, const pp_config *cfg)
 }
 
 static void
-close_gauge(pp_source *s, const pmResult *rp, double dt, const pp_config *cfg)
+close_gauge(pp_source *s, const pmResult *rp, double dt, double interval,
+	    const pp_config *cfg)
 {
     double max_watts = cfg->max_watts;
     double v, j, secs, t = PP_RESULT_SECONDS(rp);
@@ -560,7 +562,7 @@ close_gauge(pp_source *s, const pmResult *rp, double dt, const pp_config *cfg)
 	snprintf(s->status, PP_STATUSLEN, "priming: first reading");
 	return;
     }
-    if (pp_gap_untold(dt, cfg->interval, 1, 0, max_watts)) {
+    if (pp_gap_untold(dt, interval, 1, 0, max_watts)) {
 	/* taken: the next interval starts from this reading */
 	snprintf(s->status, PP_STATUSLEN, "interval skipped: a gap of %.0f s "
 		 "between readings (what it drew then is unknown)", dt);
@@ -580,7 +582,7 @@ close_gauge(pp_source *s, const pmResult *rp, double dt, const pp_config *cfg)
 
 void
 pp_sources_interval(pp_sources *ss, const pmResult *rp, double dt,
-		    const pp_config *cfg, int ncpu, double util)
+		    const pp_config *cfg, double interval, int ncpu, double util)
 {
     int i, k;
 
@@ -601,10 +603,10 @@ pp_sources_interval(pp_sources *ss, const pmResult *rp, double dt,
 	}
 	switch (s->kind) {
 	case PP_KIND_COUNTER:
-	    close_counter(s, rp, dt, cfg);
+	    close_counter(s, rp, dt, interval, cfg);
 	    break;
 	case PP_KIND_GAUGE:
-	    close_gauge(s, rp, dt, cfg);
+	    close_gauge(s, rp, dt, interval, cfg);
 	    break;
 	case PP_KIND_MODEL:
 	    if (util < 0 || !(dt > 0)) {

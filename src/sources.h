@@ -123,10 +123,13 @@ void pp_sources_gauges(pp_sources *ss, const pmResult *rp, double max_watts);
 /*
  * Close an interval at a full fetch: counters from their deltas, gauges
  * from their sub-samples, sums from their members, the model from
- * util (0..1, negative when unknown) over ncpu CPUs.
+ * util (0..1, negative when unknown) over ncpu CPUs.  interval: the
+ * sampling interval now (a pmstore changes it), which tells a gap from
+ * an interval (pp_gap_untold).
  */
 void pp_sources_interval(pp_sources *ss, const pmResult *rp, double dt,
-			 const pp_config *cfg, int ncpu, double util);
+			 const pp_config *cfg, double interval, int ncpu,
+			 double util);
 
 /*
  * Choose the primary source: the one named by `want` if present, else by
