@@ -322,11 +322,13 @@ records_flow_again() {
 #   for attempt in 1 2 3; do proc_window_begin; ...; proc_window_end && break; done
 # proc_window_begin: note pmda-proc's pid as a window begins (in PROC_PID)
 proc_window_begin() { PROC_PID=$(agent_pid "$PCP_PMDAS_DIR/proc/pmdaproc"); }
+# proc_window_same: the same pmda-proc ran through the window
+proc_window_same() { [ "$(agent_pid "$PCP_PMDAS_DIR/proc/pmdaproc")" = "$PROC_PID" ]; }
 # proc_window_end [WHAT]: true if the same pmda-proc ran through the window;
 # else say so (WHAT: what the test does next), wait until its records
 # flow again, and be false
 proc_window_end() {
-    [ "$(agent_pid "$PCP_PMDAS_DIR/proc/pmdaproc")" = "$PROC_PID" ] && return 0
+    proc_window_same && return 0
     note "pmda-proc restarted in the window (pid $PROC_PID gone): ${1:-measuring again}"
     records_flow_again
     return 1

@@ -913,7 +913,7 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     pmID srclist[2 * PP_MAXSOURCES];
     pmResult *rp, *src = NULL;
     int n = 0, nsrc, i, sts, valid = 0, ncpu, acct_first, priming, why;
-    int have_tasks, nacct;
+    int have_tasks, nacct, held;
     pp_tasks tasks;
     double m_acct;
     size_t nnew;
@@ -1008,6 +1008,8 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
 	return 0;
     }
     why = procs_failed(s, rp);
+    /* the intervals of the cycles held before this one are this one's */
+    held = s->procs.primed ? s->procs_held : 0;
     if (hold_for_procs(s, why, m)) {
 	/*
 	 * pmda-proc did not answer this time (PCP 7.2.2's crashes now and
@@ -1075,8 +1077,12 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
 	s->agents_changed = 0;
 	s->describe_all = s->procs.primed && !priming;
     }
+    /* a gap is measured against the interval in force over this one (a
+       store may have shortened it since the last cycle), times the
+       cycles it stands for */
     pp_sources_interval(&s->sources, src ? src : rp, dt_src, &s->cfg,
-			interval_now(s), ncpu, util);
+			fmax(interval_now(s), s->interval_prev) * (1 + held),
+			ncpu, util);
     pmFreeResult(rp);
     if (src)
 	pmFreeResult(src);
@@ -1128,6 +1134,7 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     s->t_src_prev = t_src;
     s->m_prev = m;
     s->m_src_prev = m_src;
+    s->interval_prev = interval_now(s);
     s->cycles++;
     if (i < 0) {
 	s->message_passes = 1;

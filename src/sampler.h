@@ -73,6 +73,7 @@ typedef struct {
     double	t_prev;		/* time of the previous full fetch, 0 none */
     int		interval;	/* the interval now (pp_sampler_set_interval),
 				   0 until set: the configuration's */
+    double	interval_prev;	/* the one in force at the last cycle */
     double	clock;		/* the agent's own time: the wall clock's at
 				   the first cycle, then on by each interval
 				   as measured (pp_interval_seconds), so that
