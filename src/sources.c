@@ -483,9 +483,8 @@ pp_sources_gauges(pp_sources *ss, const pmResult *rp, double max_watts)
 
 static void
 close_counter(pp_source *s, const pmResult *rp, double dt, double interval,
-	      const pp_config *cfg)
+	      double max_watts)
 {
-    double max_watts = cfg->max_watts;
     double v, j;
     pp_delta_status st;
 
@@ -538,9 +537,8 @@ close_counter(pp_source *s, const pmResult *rp, double dt, double interval,
 
 static void
 close_gauge(pp_source *s, const pmResult *rp, double dt, double interval,
-	    const pp_config *cfg)
+	    double max_watts)
 {
-    double max_watts = cfg->max_watts;
     double v, j, secs, t = PP_RESULT_SECONDS(rp);
     int n;
 
@@ -603,10 +601,10 @@ pp_sources_interval(pp_sources *ss, const pmResult *rp, double dt,
 	}
 	switch (s->kind) {
 	case PP_KIND_COUNTER:
-	    close_counter(s, rp, dt, interval, cfg);
+	    close_counter(s, rp, dt, interval, cfg->max_watts);
 	    break;
 	case PP_KIND_GAUGE:
-	    close_gauge(s, rp, dt, interval, cfg);
+	    close_gauge(s, rp, dt, interval, cfg->max_watts);
 	    break;
 	case PP_KIND_MODEL:
 	    if (util < 0 || !(dt > 0)) {
