@@ -559,6 +559,7 @@ pp_fresh_agent() {
 # replace procpower.conf for this test (the original comes back at exit,
 # and the agent is restarted with it)
 pp_write_conf() {
+    pp_ensure_installed		# an Install would write its own
     if [ ! -e "$tmp/procpower.conf.saved" ]; then
 	if [ -f "$PP_CONF" ]; then
 	    cp -p "$PP_CONF" "$tmp/procpower.conf.saved"

@@ -71,10 +71,10 @@ pp_delta_text(pp_delta_status s)
 }
 
 int
-pp_gap_untold(double dt, double interval, int gauge, double range,
-	      double max_watts)
+pp_gap_untold(double dt, double interval, double gap, int gauge,
+	      double range, double max_watts)
 {
-    if (!(dt > PP_GAP_MAX && dt > 2 * interval))
+    if (!(dt > gap && dt > 2 * interval))
 	return 0;		/* an interval, not a gap */
     if (gauge)
 	return 1;

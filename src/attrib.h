@@ -57,19 +57,19 @@ const char *pp_delta_text(pp_delta_status s);
 double pp_interval_seconds(double wall, double mono);
 
 /*
- * A gap: two readings of a source further apart than PP_GAP_MAX seconds
- * and than twice the interval (a suspended laptop, a stalled agent or
- * pmcd, a restart).  A source tells the energy in a gap only when it can
- * say it unambiguously: a counter with no range, or one that cannot have
- * wrapped twice in it (the gap at max_watts under its range); never a
- * gauge, whose power between two readings so far apart is unknown (a
- * battery read 15 W before a suspension and after it, not during it).
- * pp_gap_untold is 1 for a reading DT seconds after the last that cannot
- * tell its interval's energy: the interval is skipped, never a spike.
+ * A gap: two readings of a source more than GAP seconds apart (the
+ * configuration's "gap", 600 by default) and more than twice the
+ * interval (a suspended laptop, a stalled agent or pmcd, a restart).  A
+ * source tells the energy in a gap only when it can say it unambiguously:
+ * a counter with no range, or one that cannot have wrapped twice in it
+ * (the gap at max_watts under its range); never a gauge, whose power
+ * between two readings so far apart is unknown (a battery read 15 W
+ * before a suspension and after it, not during it).  pp_gap_untold is 1
+ * for a reading DT seconds after the last that cannot tell its interval's
+ * energy: the interval is skipped, never a spike.
  */
-#define PP_GAP_MAX	600.0
-int pp_gap_untold(double dt, double interval, int gauge, double range,
-		  double max_watts);
+int pp_gap_untold(double dt, double interval, double gap, int gauge,
+		  double range, double max_watts);
 
 /* ---- power gauges (battery power_now, user "watts" metrics) ---- */
 

@@ -29,6 +29,7 @@ pp_config_defaults(pp_config *c)
     c->accounting = 1;
     c->aggregate_idle = PP_DEFAULT_AGG_IDLE;
     c->aggregate_limit = PP_AGG_DEFAULT_LIMIT;
+    c->gap = PP_DEFAULT_GAP;
 }
 
 int
@@ -293,6 +294,12 @@ parse_line(pp_config *c, parse_state *s, char *line)
 		"keeping %d", PP_AGG_MAX_LIMIT, c->aggregate_limit);
 	else
 	    c->aggregate_limit = (int)v;
+    } else if (strcmp(w[0], "gap") == 0) {
+	if (n != 2 || number(w[1], PP_GAP_MIN, PP_GAP_MAX, &v) < 0)
+	    bad(s, "'gap' needs seconds from %d to %d; keeping %g",
+		PP_GAP_MIN, PP_GAP_MAX, c->gap);
+	else
+	    c->gap = v;
     } else if (strcmp(w[0], "wrap") == 0) {
 	if (n != 3 || !pp_source_name_valid(w[1]) ||
 	    number(w[2], 1e-6, 1e15, &v) < 0) {
@@ -313,7 +320,7 @@ parse_line(pp_config *c, parse_state *s, char *line)
     } else {
 	bad(s, "unknown keyword '%s' (interval, subsamples, host, source, "
 	       "max_watts, model, sensor, wrap, accounting, aggregate_idle, "
-	       "aggregate_limit, state); "
+	       "aggregate_limit, gap, state); "
 	       "line ignored", w[0]);
     }
 }

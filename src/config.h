@@ -51,6 +51,9 @@ typedef struct {
     char	state[PP_METRICLEN];	/* state file, "" none */
     double	aggregate_idle;		/* seconds before an idle aggregate goes */
     int		aggregate_limit;	/* most aggregates kept per kind */
+    double	gap;			/* seconds between two readings past
+					   which a source that cannot tell
+					   its energy skips the interval */
 } pp_config;
 
 /* defaults; documented in README.md and pmdaprocpower.1 */
@@ -65,6 +68,10 @@ typedef struct {
 #define PP_DEFAULT_MODEL_IDLE	0.74
 #define PP_DEFAULT_MODEL_BUSY	3.5
 #define PP_DEFAULT_AGG_IDLE	86400.0
+#define PP_DEFAULT_GAP		600.0	/* longer than any interval's
+					   lateness, shorter than a suspend */
+#define PP_GAP_MIN		2
+#define PP_GAP_MAX		86400
 
 void pp_config_defaults(pp_config *c);
 

@@ -483,7 +483,7 @@ pp_sources_gauges(pp_sources *ss, const pmResult *rp, double max_watts)
 
 static void
 close_counter(pp_source *s, const pmResult *rp, double dt, double interval,
-	      double max_watts)
+	      double gap_max, double max_watts)
 {
     double v, j;
     pp_delta_status st;
@@ -506,7 +506,7 @@ close_counter(pp_source *s, const pmResult *rp, double dt, double interval,
 	s->gap_time = 0;
 	st = pp_counter_feed(&s->counter, v * s->scale, gap, max_watts, &j);
 	s->t_read = PP_RESULT_SECONDS(rp);
-	if (pp_delta_usable(st) && gap > 0 && gap <= PP_GAP_MAX &&
+	if (pp_delta_usable(st) && gap > 0 && gap <= gap_max &&
 	    (st != PP_DELTA_WRAPPED || gap * max_watts < s->counter.range)) {
 	    s->gap_joules = j;
 	    s->gap_carried = 1;
@@ -514,7 +514,7 @@ close_counter(pp_source *s, const pmResult *rp, double dt, double interval,
 		     "%.3f J of its %.1f s carried", j, gap);
 	} else
 	    snprintf(s->status, PP_STATUSLEN, "priming after a restart: its "
-		     "%.0f s not carried (%s)", gap, gap > PP_GAP_MAX ?
+		     "%.0f s not carried (%s)", gap, gap > gap_max ?
 		     "too long" : pp_delta_text(st));
 	if (st == PP_DELTA_BADVALUE)
 	    s->counter.primed = 0;	/* the next reading primes: the saved
@@ -526,8 +526,8 @@ close_counter(pp_source *s, const pmResult *rp, double dt, double interval,
     s->valid = pp_delta_usable(st);
     s->joules = j;
     snprintf(s->status, PP_STATUSLEN, "%s", pp_delta_text(st));
-    if (s->valid && pp_gap_untold(dt, interval, 0, s->counter.range,
-				  max_watts)) {
+    if (s->valid && pp_gap_untold(dt, interval, gap_max, 0,
+				  s->counter.range, max_watts)) {
 	s->valid = 0;		/* the next interval starts from this reading */
 	s->joules = 0;
 	snprintf(s->status, PP_STATUSLEN, "interval skipped: a gap of %.0f s "
@@ -537,7 +537,7 @@ close_counter(pp_source *s, const pmResult *rp, double dt, double interval,
 
 static void
 close_gauge(pp_source *s, const pmResult *rp, double dt, double interval,
-	    double max_watts)
+	    double gap_max, double max_watts)
 {
     double v, j, secs, t = PP_RESULT_SECONDS(rp);
     int n;
@@ -560,7 +560,7 @@ close_gauge(pp_source *s, const pmResult *rp, double dt, double interval,
 	snprintf(s->status, PP_STATUSLEN, "priming: first reading");
 	return;
     }
-    if (pp_gap_untold(dt, interval, 1, 0, max_watts)) {
+    if (pp_gap_untold(dt, interval, gap_max, 1, 0, max_watts)) {
 	/* taken: the next interval starts from this reading */
 	snprintf(s->status, PP_STATUSLEN, "interval skipped: a gap of %.0f s "
 		 "between readings (what it drew then is unknown)", dt);
@@ -601,10 +601,10 @@ pp_sources_interval(pp_sources *ss, const pmResult *rp, double dt,
 	}
 	switch (s->kind) {
 	case PP_KIND_COUNTER:
-	    close_counter(s, rp, dt, interval, cfg->max_watts);
+	    close_counter(s, rp, dt, interval, cfg->gap, cfg->max_watts);
 	    break;
 	case PP_KIND_GAUGE:
-	    close_gauge(s, rp, dt, interval, cfg->max_watts);
+	    close_gauge(s, rp, dt, interval, cfg->gap, cfg->max_watts);
 	    break;
 	case PP_KIND_MODEL:
 	    if (util < 0 || !(dt > 0)) {

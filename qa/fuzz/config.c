@@ -38,6 +38,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.nwraps < 0 || c.nwraps > PP_MAXWRAPS ||
 	!(c.max_watts > 0) || !(c.aggregate_idle >= 60) ||
 	c.aggregate_limit < 100 ||
+	!(c.gap >= PP_GAP_MIN && c.gap <= PP_GAP_MAX) ||
 	memchr(c.host, '\0', sizeof(c.host)) == NULL ||
 	memchr(c.source, '\0', sizeof(c.source)) == NULL ||
 	memchr(c.state, '\0', sizeof(c.state)) == NULL)

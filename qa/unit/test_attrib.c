@@ -42,22 +42,28 @@ test_counter(void)
     /* a gap (a laptop suspended three hours, an agent stalled): a
        counter that could have wrapped twice, and any gauge, cannot tell
        it; intervals, however long the configured one, are intervals */
-    CHECK(!pp_gap_untold(10, 10, 0, 262143.33, 1e4));
-    CHECK(!pp_gap_untold(10, 10, 1, 0, 1e4));
-    CHECK(!pp_gap_untold(599, 10, 0, 262143.33, 1e4));
-    CHECK(!pp_gap_untold(599, 10, 1, 0, 1e4));
-    CHECK(pp_gap_untold(3 * 3600, 10, 0, 262143.33, 1e4));
-    CHECK(pp_gap_untold(3 * 3600, 10, 1, 0, 1e4));
-    CHECK(pp_gap_untold(601, 10, 1, 0, 1e4));
+    CHECK(!pp_gap_untold(10, 10, 600, 0, 262143.33, 1e4));
+    CHECK(!pp_gap_untold(10, 10, 600, 1, 0, 1e4));
+    CHECK(!pp_gap_untold(599, 10, 600, 0, 262143.33, 1e4));
+    CHECK(!pp_gap_untold(599, 10, 600, 1, 0, 1e4));
+    CHECK(pp_gap_untold(3 * 3600, 10, 600, 0, 262143.33, 1e4));
+    CHECK(pp_gap_untold(3 * 3600, 10, 600, 1, 0, 1e4));
+    CHECK(pp_gap_untold(601, 10, 600, 1, 0, 1e4));
     /* no range: it cannot wrap, the counter says it all */
-    CHECK(!pp_gap_untold(3 * 3600, 10, 0, 0, 1e4));
+    CHECK(!pp_gap_untold(3 * 3600, 10, 600, 0, 0, 1e4));
     /* a machine configured for at most 20 W cannot wrap twice in 3 h */
-    CHECK(!pp_gap_untold(3 * 3600, 10, 0, 262143.33, 20));
-    CHECK(pp_gap_untold(4 * 3600, 10, 0, 262143.33, 20));
+    CHECK(!pp_gap_untold(3 * 3600, 10, 600, 0, 262143.33, 20));
+    CHECK(pp_gap_untold(4 * 3600, 10, 600, 0, 262143.33, 20));
     /* an hour's interval is not a gap; two and more are */
-    CHECK(!pp_gap_untold(3600, 3600, 1, 0, 1e4));
-    CHECK(!pp_gap_untold(7200, 3600, 0, 262143.33, 1e4));
-    CHECK(pp_gap_untold(7201, 3600, 1, 0, 1e4));
+    CHECK(!pp_gap_untold(3600, 3600, 600, 1, 0, 1e4));
+    CHECK(!pp_gap_untold(7200, 3600, 600, 0, 262143.33, 1e4));
+    CHECK(pp_gap_untold(7201, 3600, 600, 1, 0, 1e4));
+    /* a configured gap of 5 s at 1 s intervals: 6 s is one */
+    CHECK(!pp_gap_untold(5, 1, 5, 1, 0, 1e4));
+    CHECK(pp_gap_untold(6, 1, 5, 1, 0, 1e4));
+    CHECK(!pp_gap_untold(6, 1, 5, 0, 262143.33, 1e4));
+    CHECK(pp_gap_untold(6, 2.5, 5, 1, 0, 1e4));
+    CHECK(!pp_gap_untold(6, 3, 5, 1, 0, 1e4));
     /* and the next interval goes on from the new reference */
     CHECK(pp_counter_feed(&c, 112, 10, 1e4, &j) == PP_DELTA_OK);
     NEAR(j, 100, 1e-9);

@@ -52,6 +52,7 @@ main(void)
     NEAR(c.model_busy, 3.5, 0);
     CHECK(c.accounting == 1);
     NEAR(c.aggregate_idle, 86400, 0);
+    NEAR(c.gap, 600, 0);
 
     /* every keyword, with comments and blank lines */
     CHECK(parse(&c,
@@ -68,8 +69,10 @@ main(void)
 	"sensor meter meter.energy socket-1 joules scale 0.001 range 4294967.296\n"
 	"wrap rapl.package-0 262143.32885\n"
 	"accounting off\n"
-	"aggregate_idle 3600\n") == 0);
+	"aggregate_idle 3600\n"
+	"gap 4.5\n") == 0);
     CHECK(c.accounting == 0);
+    NEAR(c.gap, 4.5, 0);
     NEAR(c.aggregate_idle, 3600, 0);
     CHECK(nreports == 0);
     CHECK(c.interval == 5 && c.subsamples == 10);
@@ -112,8 +115,11 @@ main(void)
 	"sensor s foo.bar watts scale\n"
 	"wrap rapl.package-0 -3\n"
 	"accounting maybe\n"
-	"aggregate_idle 5\n") == 17);
-    CHECK(nreports == 17);
+	"aggregate_idle 5\n"
+	"gap 1\n"
+	"gap 86401\n") == 19);
+    CHECK(nreports == 19);
+    CHECK(strstr(reports, "test.conf:20: 'gap' needs seconds from 2 to 86400; keeping 600") != NULL);
     CHECK(c.accounting == 1);
     NEAR(c.aggregate_idle, 86400, 0);
     CHECK(c.interval == 5);
