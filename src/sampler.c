@@ -884,6 +884,14 @@ hold_for_procs(pp_sampler *s, int why, double m)
 	if (s->held_since > 0 && !s->procs.primed)
 	    pmNotifyErr(LOG_INFO, "restart: pmda-proc answers after %.1f s",
 			m - s->held_since);
+	else if (s->procs_held >= PROCS_HOLD && s->procs.primed)
+	    pmNotifyErr(LOG_INFO, "pmda-proc answers again: its processes "
+			"are seen again");
+	else if (s->procs_held > 0 && s->procs.primed)
+	    pmNotifyErr(LOG_INFO, "pmda-proc answers again: the interval%s "
+			"of the %d cycle%s held for it attributed with this "
+			"one", s->procs_held > 1 ? "s" : "", s->procs_held,
+			s->procs_held > 1 ? "s" : "");
 	s->procs_held = 0;
 	s->held_since = 0;
 	return 0;
@@ -1139,6 +1147,13 @@ pp_sampler_cycle(pp_sampler *s, const char *want, pp_snapshot **out)
     if (i < 0) {
 	s->message_passes = 1;
 	snprintf(s->message, sizeof(s->message), "no power source");
+    } else if (why != 0 && procs_named(s)) {
+	/* held as long as it may be: no process is seen, every one
+	   seems gone, the interval's energy is the remainder's */
+	s->message_passes = 1;
+	snprintf(s->message, sizeof(s->message), "pmda-proc does not "
+		 "answer (%s): no process seen, the energy is the "
+		 "remainder's until it does", pmErrStr(why));
     } else if (s->message_passes) {
 	s->message_passes = 0;
 	s->message[0] = '\0';

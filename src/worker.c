@@ -84,12 +84,18 @@ wait_until(pp_worker *w, double until, unsigned *seen)
  * in the main thread, which takes snapshots only when asked.
  */
 static void
+log_message(pp_worker *w, const char *message)
+{
+    if (message[0] && strcmp(w->logged_message, message) != 0)
+	pmNotifyErr(LOG_WARNING, "%s", message);
+}
+
+static void
 log_changes(pp_worker *w, const pp_snapshot *snap)
 {
     int i, j;
 
-    if (snap->message[0] && strcmp(w->logged_message, snap->message) != 0)
-	pmNotifyErr(LOG_WARNING, "%s", snap->message);
+    log_message(w, snap->message);
     if (w->logged && strcmp(w->logged_primary, snap->primary) != 0)
 	pmNotifyErr(LOG_INFO, "primary source is now %s",
 		    snap->primary[0] ? snap->primary : "(none)");
@@ -119,8 +125,14 @@ publish(pp_worker *w, pp_sampler *s, pp_snapshot *snap)
 {
     pp_snapshot *old;
 
-    if (snap == NULL)
+    if (snap == NULL) {
+	/* a cycle held for pmda-proc: the last snapshot stands, the
+	   message why goes to the log */
+	log_message(w, s->message);
+	snprintf(w->logged_message, sizeof(w->logged_message), "%s",
+		 s->message);
 	return;
+    }
     log_changes(w, snap);
     pthread_mutex_lock(&w->lock);
     old = w->latest;
